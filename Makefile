@@ -1,0 +1,39 @@
+# ham-archive: `make run` crawls ham.go.id and serves the archive; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SITE ?= https://ham.go.id
+DB ?= archive.db
+
+.PHONY: run crawl serve test system lint format bench clean
+
+$(BIN)/ham-archive: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+run: crawl serve
+
+crawl: $(BIN)/ham-archive
+	$(BIN)/ham-archive crawl --site $(SITE) --db $(DB)
+
+serve: $(BIN)/ham-archive
+	$(BIN)/ham-archive serve --db $(DB)
+
+system:  ## Debian packages the tests need: a real WordPress with MariaDB and PHP
+	bash .ci/install-system
+
+test: system $(BIN)/ham-archive
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/ham-archive
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/ham-archive
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache test-output

@@ -1,0 +1,130 @@
+"""The ``ham-archive`` command: crawl ham.go.id into archive.db, and publish it with Datasette."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+
+from scraper.archive import Archive, ArchiveError, check_db_path
+from scraper.spiders.ham import DEFAULT_SITE
+
+METADATA = Path(__file__).with_name("metadata.yml")
+
+
+def db_option(function):
+    return click.option(
+        "--db",
+        "db_path",
+        default="archive.db",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="The archive's SQLite file.",
+    )(function)
+
+
+@click.group()
+@click.version_option(package_name="ham-archive")
+def cli() -> None:
+    """An open archive of the press releases of ham.go.id."""
+
+
+@cli.command()
+@click.option("--site", default=DEFAULT_SITE, show_default=True, help="The site or a mirror of it.")
+@db_option
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
+def crawl(site: str, db_path: str, verbose: bool) -> None:
+    """Archive every public press release of the site into the database.
+
+    ham-archive crawl --site http://127.0.0.1:8080 --db archive.db
+    """
+    site = check_site(site)
+    try:
+        new_db = not Path(check_db_path(db_path)).exists()
+        Archive(db_path).close()
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+
+    started = time.monotonic()
+    stats, spider = run_spider(site, db_path, verbose)
+    seconds = time.monotonic() - started
+
+    saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
+    if not saved:
+        if new_db:  # leave no empty archive behind a failed first crawl
+            for suffix in ("", "-wal", "-shm"):
+                Path(db_path + suffix).unlink(missing_ok=True)
+        raise click.ClickException(why_nothing(site, spider, stats))
+    click.echo(summary(site, db_path, stats, spider, seconds), err=True)
+
+
+def check_site(site: str) -> str:
+    parts = urlsplit(site.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{site!r} is not an http(s) URL", param_hint="'--site'")
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+
+
+def run_spider(site: str, db_path: str, verbose: bool):
+    """Run one crawl in this process; returns its stats and the spider."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    from scraper.spiders.ham import HamSpider
+
+    settings = Settings()
+    settings.setmodule("scraper.settings", priority="project")
+    settings.set("ARCHIVE_DB", db_path, priority="cmdline")
+    if not verbose:
+        settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(HamSpider)
+    process.crawl(crawler, site=site)
+    process.start()
+    return crawler.stats.get_stats(), crawler.spider
+
+
+def why_nothing(site: str, spider, stats: dict) -> str:
+    if not stats.get("response_received_count") and getattr(spider, "first_failure", None):
+        return f"cannot reach {site} ({spider.first_failure})"
+    refused = getattr(spider, "rest_refused", None) or "unknown"
+    return (
+        f"no articles found at {site}: is it a WordPress site? "
+        f"(REST API: {refused}; sitemaps and listings: no post found)"
+    )
+
+
+def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str:
+    from scraper.extensions import progress_line
+
+    mode = "REST API" if spider.mode == "rest" else f"HTML pages (REST API: {spider.rest_refused})"
+    return f"Crawled {site} in {seconds:.0f}s via {mode}: {progress_line(stats)} -> {db_path}"
+
+
+@cli.command()
+@db_option
+@click.option("-h", "--host", default="127.0.0.1", show_default=True)
+@click.option("-p", "--port", default=8001, show_default=True, type=int)
+def serve(db_path: str, host: str, port: int) -> None:
+    """Publish the archive with Datasette, read-only.
+
+    ham-archive serve --db archive.db --port 8001
+    """
+    path = Path(db_path)
+    if not path.is_file():
+        raise click.ClickException(f"no archive at {db_path!r}: run 'ham-archive crawl' first")
+    try:
+        check_db_path(path)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    args = [sys.executable, "-m", "datasette", "serve", str(path), "--metadata", str(METADATA)]
+    args += ["--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "3000"]
+    os.execv(sys.executable, args)
+
+
+if __name__ == "__main__":
+    cli()

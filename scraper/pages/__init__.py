@@ -1,0 +1,18 @@
+"""Page objects: bytes and a URL in, an Article (or a list of URLs) out. No network, no database."""
+
+from scraper.pages.article import NotAnArticle, make_article
+from scraper.pages.html import ArticlePage
+from scraper.pages.listing import ListingPage, SitemapPage, sitemap_urls_from_robots
+from scraper.pages.rest import RestPost, RestRefused, rest_posts
+
+__all__ = [
+    "ArticlePage",
+    "ListingPage",
+    "NotAnArticle",
+    "RestPost",
+    "RestRefused",
+    "SitemapPage",
+    "make_article",
+    "rest_posts",
+    "sitemap_urls_from_robots",
+]

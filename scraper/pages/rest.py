@@ -1,0 +1,91 @@
+"""Posts from the WordPress REST API (``/wp-json/wp/v2/posts?_embed=...``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+from typing import Any
+
+from lxml import html as lxml_html
+
+from scraper.items import Article
+from scraper.pages.article import NotAnArticle, make_article
+from scraper.text import canonical_url, plain, site_time
+
+EMBED = "author,wp:term,wp:featuredmedia"
+
+
+class RestRefused(Exception):
+    """The REST API did not answer with posts: disabled, locked, or not WordPress."""
+
+
+def rest_posts(status: int, content_type: str, body: bytes) -> list[dict[str, Any]]:
+    """The posts of one page of ``/wp/v2/posts``; RestRefused with the reason otherwise."""
+    if status != 200:
+        code = ""
+        try:
+            code = f" {json.loads(body)['code']}"
+        except (ValueError, KeyError, TypeError):
+            pass
+        raise RestRefused(f"HTTP {status}{code}")
+    if "json" not in content_type:
+        raise RestRefused(f"{content_type or 'no content type'} where JSON was expected")
+    try:
+        posts = json.loads(body)
+    except ValueError:
+        raise RestRefused("invalid JSON") from None
+    if not isinstance(posts, list):
+        raise RestRefused(f"a JSON {type(posts).__name__} where a list of posts was expected")
+    return posts
+
+
+class RestPost:
+    """One post object of the REST API, with its ``_embedded`` author and terms."""
+
+    def __init__(self, data: dict[str, Any], site: str):
+        self.data = data
+        self.site = site
+        self.embedded = data.get("_embedded") or {}
+
+    def to_article(self) -> Article:
+        data = self.data
+        if data.get("type", "post") != "post" or data.get("status", "publish") != "publish":
+            raise NotAnArticle(f"not a published post: {data.get('link')}")
+        content = (data.get("content") or {}).get("rendered") or ""
+        return make_article(
+            url=canonical_url(data["link"], self.site),
+            title=plain((data.get("title") or {}).get("rendered")),
+            published_at=self._time("date_gmt", "date"),
+            body=lxml_html.fragment_fromstring(content, create_parent="div"),
+            source="rest",
+            post_id=data.get("id"),
+            slug=data.get("slug"),
+            modified_at=self._time("modified_gmt", "modified"),
+            author=self.author,
+            categories=self._terms("category"),
+            tags=self._terms("post_tag"),
+            featured_image=self.featured_image,
+        )
+
+    def _time(self, gmt_field: str, local_field: str) -> str | None:
+        """Prefer the UTC field: the local one carries no offset."""
+        return site_time(self.data.get(gmt_field), UTC) or site_time(self.data.get(local_field))
+
+    @property
+    def author(self) -> str | None:
+        authors = [a for a in self.embedded.get("author", []) if "name" in a]
+        return plain(authors[0]["name"]) if authors else None
+
+    def _terms(self, taxonomy: str) -> list[str]:
+        names = (
+            plain(term.get("name"))
+            for group in self.embedded.get("wp:term", [])
+            for term in group
+            if isinstance(term, dict) and term.get("taxonomy") == taxonomy
+        )
+        return list(dict.fromkeys(name for name in names if name))
+
+    @property
+    def featured_image(self) -> str | None:
+        media = [m for m in self.embedded.get("wp:featuredmedia", []) if m.get("source_url")]
+        return canonical_url(media[0]["source_url"], self.site) if media else None

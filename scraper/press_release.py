@@ -1,0 +1,864 @@
+"""What a ham.go.id press release says about itself: dateline, event date, credit, people.
+
+Pure parsing, no network. `read_press_release` is the entry point for the page objects;
+`extract_images` and `extract_documents` read the body HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePosixPath
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+from scraper.items import Document, Image, Person
+
+# --------------------------------------------------------------------------- text prep
+
+# One-to-one replacements, so offsets in the cleaned text are offsets in the original.
+_SAME_LENGTH = str.maketrans(
+    {
+        "\xa0": " ",
+        "\u2007": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u200b": " ",
+        "\u202f": " ",
+        "\ufeff": " ",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u00b4": "'",
+    }
+)
+_WS = re.compile(r"\s+")
+_BOILERPLATE_LINE = re.compile(
+    r"^\s*(?:post\s+author\s*:.*|bagikan\b.*|share\b.*|leave\s+a\s+reply.*|skip\s+to\s+content"
+    r"|tags?\s*:.*|kategori\s*:.*|like\s+this:?|related|print|facebook|twitter|whatsapp|email"
+    r"|previous\s+post.*|next\s+post.*|\d*\s*views?)\s*$",
+    re.I,
+)
+_TRAILING_POST_AUTHOR = re.compile(r"\s*Post\s+Author\s*:\s*\S*\s*$", re.I)
+
+
+def _prepare(text: str) -> str:
+    """Same-length copy of the text with odd spaces and apostrophes made plain."""
+    return text.translate(_SAME_LENGTH)
+
+
+def _squash(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _content_end(text: str) -> int:
+    """Offset where the article ends, once trailing boilerplate lines are dropped."""
+    end = len(text)
+    while True:
+        head = text[:end].rstrip()
+        cut = head.rfind("\n") + 1
+        line = head[cut:]
+        if head and _BOILERPLATE_LINE.match(line):
+            end = cut
+            continue
+        m = _TRAILING_POST_AUTHOR.search(head)
+        if m:
+            end = m.start()
+            continue
+        return len(head)
+
+
+# --------------------------------------------------------------------------- dateline
+
+_MONTHS: dict[str, int] = {
+    "januari": 1, "jan": 1, "january": 1,
+    "februari": 2, "pebruari": 2, "feb": 2, "peb": 2, "february": 2,
+    "maret": 3, "mar": 3, "march": 3,
+    "april": 4, "apr": 4,
+    "mei": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "agustus": 8, "agu": 8, "agt": 8, "agst": 8, "ags": 8, "aug": 8, "august": 8,
+    "september": 9, "sept": 9, "sep": 9,
+    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
+    "november": 11, "nopember": 11, "nov": 11, "nop": 11,
+    "desember": 12, "des": 12, "dec": 12, "december": 12,
+}  # fmt: skip
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+_WEEKDAYS: dict[str, int] = {
+    "senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jum'at": 4, "sabtu": 5,
+    "minggu": 6, "ahad": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3,
+    "friday": 4, "saturday": 5, "sunday": 6,
+}  # fmt: skip
+_WEEKDAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+_WD = r"(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_TOD = r"(?:pagi|siang|sore|petang|malam|dini\s+hari|morning|afternoon|evening|night)"
+_RANGE_SEP = r"(?:-|–|—|s\.?\s?d\.?|s/d|sampai(?:\s+dengan)?|hingga|to|until)"
+_DASH = r"[-–—―‒−]+"
+
+_SITE = r"\(?[ \t]*(?:portal[ \t]*\.[ \t]*)?ham[ \t]*\.?[ \t]*go[ \t]*\.?[ \t]*id[ \t]*\)?"
+_WRITTEN_DATE = rf"(?:{_WD}[ \t]*,?[ \t]*)?\d{{1,2}}[ \t]+(?:{_MONTH_RE})\.?[ \t]+\d{{4}}"
+_DATELINE = re.compile(
+    rf"""^[ \t]*(?P<city>[A-Za-z][A-Za-z'.]*(?:[ \t-]+[A-Z][A-Za-z'.]*){{0,3}})[ \t]*
+    (?:
+        ,[ \t]*(?P<site>{_SITE})(?:[ \t]*,?[ \t]*(?P<date2>{_WRITTEN_DATE}))?[ \t]*(?P<dash>{_DASH})?
+      | ,[ \t]*(?P<date>{_WRITTEN_DATE})[ \t]*{_DASH}
+      | (?P<site2>\([ \t]*(?:portal\.)?ham\.go\.id[ \t]*\))[ \t]*{_DASH}?
+      | {_DASH}
+    )""",
+    re.I | re.M | re.X,
+)
+_DATELINE_WINDOW = 600
+
+
+@dataclass
+class _Dateline:
+    city: str
+    end: int  # offset just after the dateline in the text
+    date_text: str | None
+
+
+def _title_case(city: str) -> str:
+    city = _squash(city)
+    if city.isupper() or city.islower():
+        return "-".join(
+            " ".join(w[:1].upper() + w[1:].lower() for w in part.split(" "))
+            for part in city.split("-")
+        )
+    return city
+
+
+def _find_dateline(text: str) -> _Dateline | None:
+    """The `City, ham.go.id – ` opening, searched in the first few lines only."""
+    window = text[:_DATELINE_WINDOW]
+    for m in _DATELINE.finditer(window):
+        city = m.group("city")
+        site = m.group("site") or m.group("site2")
+        if city[0].islower() and not site:
+            continue
+        return _Dateline(_title_case(city), m.end(), m.group("date") or m.group("date2"))
+    return None
+
+
+def parse_dateline(body_text: str) -> str | None:
+    """The dateline's place as written, in title case, or None."""
+    found = _find_dateline(_prepare(body_text))
+    return found.city if found else None
+
+
+# --------------------------------------------------------------------------- event date
+
+_NUMERIC_DATE = re.compile(
+    rf"""(?:(?P<wd>{_WD})(?:\s*{_RANGE_SEP}\s*(?P<wd2>{_WD}))?
+            (?:\s*[,.]?\s*{_TOD})?\s*[,.]?\s*)?
+    \(\s*(?P<d1>\d{{1,2}})
+        (?:(?:\s*/\s*(?P<m1>\d{{1,2}}))?\s*{_RANGE_SEP}\s*(?P<d2>\d{{1,2}}))?
+        \s*/\s*(?P<m2>\d{{1,2}})(?:\s*/\s*(?P<y>\d{{4}}|\d{{2}}))?\s*\)
+    (?:[ \t]*,?[ \t]*{_TOD}\b)?""",
+    re.I | re.X,
+)
+_LONG_DATE = re.compile(
+    rf"""(?:(?P<wd>{_WD})(?:\s*{_RANGE_SEP}\s*(?P<wd2>{_WD}))?
+            (?:\s*[,.]?\s*{_TOD})?\s*[,.]?\s*)?
+    (?P<open>\()?\s*
+    \b(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{_MONTH_RE})\.?)?
+        (?:\s*{_RANGE_SEP}\s*(?P<d2>\d{{1,2}}))?
+        \s+(?P<m2>{_MONTH_RE})\b(?:\.?\s+(?P<y>\d{{4}})\b)?
+    (?(open)\s*\))""",
+    re.I | re.X,
+)
+_FAR_DAYS = 10  # beyond this distance from publication a date is flagged
+_LOOSE_DAYS = 30  # a date with no weekday must lie this close to publication
+
+
+@dataclass
+class EventDate:
+    """An event date as resolved, with what was written and any doubt about it."""
+
+    start: date
+    end: date | None
+    text: str
+    note: str | None
+
+
+def _month_number(token: str | None) -> int | None:
+    if token is None:
+        return None
+    if token.isdigit():
+        return int(token)
+    return _MONTHS.get(token.lower().rstrip("."))
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _nearest(day: int, month: int, pub: date) -> date | None:
+    """The date with this day and month nearest to publication (year not written)."""
+    options = [_make_date(y, month, day) for y in (pub.year - 1, pub.year, pub.year + 1)]
+    found = [d for d in options if d is not None]
+    return min(found, key=lambda d: abs((d - pub).days)) if found else None
+
+
+def _resolve(m: re.Match[str], pub: date) -> tuple[date, date | None] | None:
+    """Start and end dates of a matched date expression, or None when impossible."""
+    d1, d2 = int(m.group("d1")), m.group("d2")
+    m2 = _month_number(m.group("m2"))
+    m1 = _month_number(m.group("m1")) or m2
+    if not m1 or not m2 or not 1 <= m1 <= 12 or not 1 <= m2 <= 12:
+        return None
+    year = m.group("y")
+    if year:
+        y = int(year) + (2000 if len(year) == 2 else 0)
+        end_year = y
+        start = _make_date(y - 1 if (m1, d1) > (m2, int(d2 or d1)) else y, m1, d1)
+    else:
+        start = _nearest(d1, m1, pub)
+        end_year = None
+    if start is None:
+        return None
+    if d2 is None:
+        return start, None
+    if end_year is None:
+        end_year = start.year + (1 if (m2, int(d2)) < (m1, d1) else 0)
+    end = _make_date(end_year, m2, int(d2))
+    if end is None or end < start or (end - start).days > 62:
+        return None
+    return start, end
+
+
+def _weekday_note(name: str | None, day: date | None) -> str | None:
+    if not name or day is None:
+        return None
+    wanted = _WEEKDAYS.get(name.lower())
+    if wanted is None or wanted == day.weekday():
+        return None
+    return f"weekday {name} does not match {day.isoformat()} ({_WEEKDAY_NAMES[day.weekday()]})"
+
+
+def _distance_note(start: date, end: date | None, pub: date) -> str | None:
+    if (start - pub).days > _FAR_DAYS:
+        return f"{start.isoformat()} is {(start - pub).days} days after publication"
+    last = end or start
+    if (pub - last).days > _FAR_DAYS:
+        return f"{last.isoformat()} is {(pub - last).days} days before publication"
+    return None
+
+
+def _candidates(text: str, start: int) -> list[re.Match[str]]:
+    found = list(_NUMERIC_DATE.finditer(text, start)) + list(_LONG_DATE.finditer(text, start))
+    return sorted(found, key=lambda m: m.start())
+
+
+def _accept(m: re.Match[str], span: tuple[date, date | None], pub: date) -> bool:
+    """Dates without a weekday are taken only when they lie near publication."""
+    if m.group("wd") or (m.re is _NUMERIC_DATE and not m.group("y")):
+        if m.group("wd"):
+            return True
+        return abs((span[0] - pub).days) <= _LOOSE_DAYS * 2
+    return abs((span[0] - pub).days) <= _LOOSE_DAYS
+
+
+def _event_from(
+    m: re.Match[str], span: tuple[date, date | None], pub: date, original: str
+) -> EventDate:
+    """The resolved date with the text as written (original has the same offsets)."""
+    start, end = span
+    written = m.group(0)
+    lo = m.start() + len(written) - len(written.lstrip())
+    hi = m.end() - len(written) + len(written.rstrip())
+    notes = [
+        _weekday_note(_norm_weekday(m.group("wd")), start),
+        _weekday_note(_norm_weekday(m.group("wd2")), end),
+        _distance_note(start, end, pub),
+    ]
+    note = "; ".join(n for n in notes if n) or None
+    return EventDate(start, end, original[lo:hi], note)
+
+
+def _norm_weekday(name: str | None) -> str | None:
+    return name.replace("\u2019", "'") if name else None
+
+
+def find_event_date(body_text: str, published: date) -> EventDate | None:
+    """The first event date of the text, its year chosen from the publication date."""
+    clean = _prepare(body_text)
+    dateline = _find_dateline(clean)
+    begin = dateline.end if dateline else 0
+    for m in _candidates(clean, begin):
+        span = _resolve(m, published)
+        if span and _accept(m, span, published):
+            return _event_from(m, span, published, body_text)
+    if dateline and dateline.date_text:
+        m = _LONG_DATE.search(dateline.date_text)
+        span = _resolve(m, published) if m else None
+        if m and span:
+            return _event_from(m, span, published, dateline.date_text)
+    return None
+
+
+# --------------------------------------------------------------------------- credit
+
+_FINAL_BRACKET = re.compile(r"\(\s*(?P<inner>[^()\n]{1,80}?)\s*\)\s*\.?\s*$")
+_CREDIT_WORDS = re.compile(
+    r"humas|kanwil|bidang|ditjen|djham|divisi|subbag|redaksi|\bred\b|\btim\b|sumber|kontributor"
+    r"|kemenkumham|penulis|editor|\bed\b|foto",
+    re.I,
+)
+_INITIALS = re.compile(r"^[a-z]{1,5}(?:\s*[/,&]\s*[a-z]{1,5})*$")
+_SENTENCE_END = ".!?\"'”’)…"
+_SOURCE_NOTE = re.compile(
+    r"^[ \t]*\(?(?P<note>(?:disadur|dikutip|diolah|dilansir|disarikan)\b[^\n]*?)\)?[ \t]*$",
+    re.I | re.M,
+)
+_CREDIT_FIXES = (
+    (re.compile(r"\bhumas\s*(?=\S)", re.I), "Humas "),
+    (re.compile(r"\bdj\s*ham\b", re.I), "DJHAM"),
+    (re.compile(r"\bditjen\s*ham\b", re.I), "Ditjen HAM"),
+)
+
+
+@dataclass
+class Credit:
+    """The press-office credit at the end of a release."""
+
+    text: str  # as written, brackets included
+    name: str  # normalised
+
+
+def normalise_credit(inner: str) -> str:
+    """`HumasDJHAM` -> `Humas DJHAM`; other credits keep their spelling."""
+    value = _squash(inner).strip(" .")
+    for pattern, repl in _CREDIT_FIXES:
+        value = pattern.sub(repl, value)
+    return value
+
+
+def _strip_source_notes(text: str, end: int) -> int:
+    """Move the end of the text before any closing source lines."""
+    while True:
+        head = text[:end].rstrip()
+        cut = head.rfind("\n") + 1
+        if head and _SOURCE_NOTE.match(head[cut:]):
+            end = cut
+            continue
+        return len(head)
+
+
+def find_credit(body_text: str) -> Credit | None:
+    """The bracket at the very end of the text, when it names who wrote the release."""
+    clean = _prepare(body_text)
+    end = _strip_source_notes(clean, _content_end(clean))
+    m = _FINAL_BRACKET.search(clean, 0, end)
+    if not m:
+        return None
+    inner = m.group("inner")
+    before = clean[: m.start()].rstrip(" \t")
+    glued_to_sentence = not before or before[-1] in _SENTENCE_END or before.endswith("\n")
+    credit_like = bool(_CREDIT_WORDS.search(inner) or _INITIALS.match(inner.strip()))
+    if not (glued_to_sentence or credit_like) or _SOURCE_NOTE.match(inner):
+        return None
+    close = clean.index(")", m.start()) + 1
+    return Credit(body_text[m.start() : close], normalise_credit(inner))
+
+
+def find_source_note(body_text: str) -> str | None:
+    """A closing `Disadur dari <newspaper>, <date> ...` line, as written."""
+    clean = _prepare(body_text)
+    end = _content_end(clean)
+    tail_start = max(0, end - 600)
+    notes = list(_SOURCE_NOTE.finditer(clean, tail_start, end))
+    if not notes:
+        return None
+    m = notes[-1]
+    return _squash(body_text[m.start("note") : m.end("note")])
+
+
+# --------------------------------------------------------------------------- language
+
+_ID_WORDS = frozenset(
+    "yang dan di dengan untuk dalam ini itu pada tidak dari ke akan juga oleh sebagai adalah "
+    "bahwa telah dapat para atau kami kita serta tersebut karena sudah agar bagi antara menjadi "
+    "secara lebih kepada hal ia mereka masih bisa harus saat sejumlah melalui terhadap hari "
+    "tahun kegiatan acara menyampaikan mengatakan".split()
+)
+_EN_WORDS = frozenset(
+    "the and of to in is that for on with as by this was are be from at it an which have has "
+    "were will their also its or not but been would said can our we they such".split()
+)
+_WORD = re.compile(r"[a-z]+")
+_LANG_SAMPLE = 4000
+_MIN_STOP_SHARE = 0.05
+_SCRIPTS = (
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("ja", re.compile(r"[\u3040-\u30ff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af]")),
+    ("zh", re.compile(r"[\u4e00-\u9fff]")),
+    ("ru", re.compile(r"[\u0400-\u04ff]")),
+    ("th", re.compile(r"[\u0e00-\u0e7f]")),
+)
+
+
+def detect_language(text: str) -> str | None:
+    """`id` or `en` from stop words; other scripts by Unicode block; None when unsure."""
+    sample = text[:_LANG_SAMPLE]
+    words = _WORD.findall(sample.lower())
+    id_hits = sum(1 for w in words if w in _ID_WORDS)
+    en_hits = sum(1 for w in words if w in _EN_WORDS)
+    if words and (id_hits + en_hits) / len(words) >= _MIN_STOP_SHARE:
+        return "id" if id_hits >= en_hits else "en"
+    letters = sum(1 for c in sample if c.isalpha())
+    for code, pattern in _SCRIPTS:
+        if letters and len(pattern.findall(sample)) / letters > 0.3:
+            return code
+    return _fallback_language(sample) if words else None
+
+
+def _fallback_language(sample: str) -> str | None:
+    """A statistical guess for Latin-script text that is neither id nor en."""
+    try:
+        import py3langid  # optional: only when installed
+    except ImportError:
+        return None
+    code, _score = py3langid.classify(sample)
+    return code
+
+
+# --------------------------------------------------------------------------- people
+
+_HONORIFICS = frozenset(
+    "prof dr drs dra ir h hj kh pdt romo ust ustadz ustaz habib bapak ibu pak bu sdr sdri mr "
+    "mrs ms dato dato' datuk tgk hon rev".split()
+)
+_BARE_HONORIFICS = frozenset("bapak ibu dato' datuk romo habib ustadz ustaz".split())
+_ORG_WORDS = frozenset(
+    """universitas yayasan institut institute lembaga persatuan aliansi koalisi majelis serikat
+    forum ikatan himpunan gerakan asosiasi komunitas sekolah politeknik hotel pt radio harian
+    perkumpulan""".split()
+)
+_NAME_PARTICLES = frozenset("van von der den de bin binti al el da dos di".split())
+_DEGREE = r"(?:(?!(?:Prof|Dr|Drs|Dra|Ir|H|Hj|KH|Pdt|Mhd|Muh|Moh|Plt|Plh|Pj)\.)(?:[A-Z][A-Za-z]{0,3}\.){1,3}(?:[A-Z][A-Za-z]{0,3}\b)?|(?:SH|MH|MSi|MPA|MM|MBA|PhD|LLM|MHum|MKn|SSos|MAP|MSc|BSc|AMd)\b)"
+_DEGREES = re.compile(rf"(?<=[a-z'])\s*,\s*{_DEGREE}(?:\s*,?\s*{_DEGREE})*(?P<next>\s+[A-Z])?")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*\.?|[(),.;:!?\"“”]|[^\sA-Za-z(),.;:!?\"“”]+")
+_ABBREV = _HONORIFICS | frozenset("mhd muh moh plt plh pj st no kab prov kec m".split())
+
+_HEADS = frozenset(
+    """menteri menko wamen direktur dirjen sesditjen sekretaris sekjen sekda kepala kabid kadiv
+    kakanwil kasubdit kasubbag kasubag kabag kasi ketua anggota koordinator gubernur wagub bupati
+    wabup wali walikota wawali camat lurah officer manager manajer staf staff analis penyuluh
+    perancang peneliti dosen pengajar rektor dekan akademisi pakar pengamat praktisi perwakilan
+    juru jubir asisten deputi inspektur irjen komisioner hakim jaksa duta dubes konsul
+    pesuruhjaya direktris pendiri presiden kapolda kapolres kapolri pimpinan pemimpin plt plh
+    pj ketum kaur kabiro director secretary head chief chairman chairperson minister deputy
+    ambassador representative commissioner professor lecturer researcher coordinator president
+    founder""".split()
+)
+_HEAD_PREFIXES = frozenset(
+    "wakil plt. plh. pj. first second third senior deputy vice acting executive program guru "
+    "staf".split()
+)
+_CONT_LOWER = frozenset(
+    """dan & serta di untuk pada bidang urusan tim dewan juri senior ahli madya muda utama
+    pertama hukum pidana perdata tata negara internasional politik ekonomi sosial pendamping
+    umum khusus luar dalam negeri wilayah daerah provinsi kabupaten kota kantor bicara besar
+    penilai pelaksana panitia pengarah pembina harian eksekutif
+    of the for and on at to in se""".split()
+)
+_LINK_WORDS = frozenset("dan & serta di untuk pada of the for and on at to in se /".split())
+_NOT_NAME = frozenset(
+    """direktur direktorat jenderal hak asasi manusia ham kepala kantor wilayah kementerian
+    kemenkumham hukum universitas fakultas provinsi kabupaten kota dinas bidang divisi ketua
+    menteri gubernur bupati wali walikota sekretaris sekretariat daerah setda biro bagian seksi
+    subdirektorat subdit kasubdit direktur jenderal pemerintah pemerintahan presiden republik
+    indonesia negara nasional kanwil komisi komnas lembaga badan yayasan institute institut
+    persatuan perkumpulan aliansi koalisi majelis serikat forum ikatan himpunan gerakan
+    asosiasi komunitas kelompok organisasi program pusat balai unit kerja sama kerjasama
+    pelayanan komunikasi masyarakat diseminasi penguatan instrumen informasi sistem umum
+    pendidikan kesehatan sosial politik ekonomi keamanan luar dalam negeri imigrasi kepolisian
+    polda polres kejaksaan pengadilan mahkamah agung konstitusi dprd dpr mpr perwakilan
+    kedutaan embassy kingdom netherlands belanda hotel aula gedung ruang wisma sekolah
+    pondok pesantren masjid gereja radio televisi care watch foundation center centre
+    network international council commission committee office programme agency bank
+    perusahaan pt cv tbk rapat acara kegiatan diskusi seminar webinar pelatihan sosialisasi
+    dalam menurut sementara selain pada para hal ia dia beliau mereka kami kita anda saya
+    tim sebanyak adapun kemudian selanjutnya namun tetapi sedangkan bahkan juga dengan untuk
+    dan atau bersama hadir turut tampak sebelumnya akhirnya kegiatan ini itu tersebut
+    utara selatan barat timur tengah raya tenggara daya besar kecil baru lama pulau kepulauan
+    jawa sumatera sumatra kalimantan sulawesi papua maluku bali nusa aceh riau jambi bengkulu
+    lampung banten jakarta dki bandung surabaya semarang yogyakarta medan makassar padang
+    palembang pekanbaru pontianak banjarmasin samarinda balikpapan manado kupang mataram
+    denpasar ambon jayapura sorong merauke mamuju palu kendari gorontalo ternate sofifi
+    serang bogor depok bekasi tangerang malang solo surakarta batam tanjungpinang pangkalpinang
+    kaltim kaltara kalbar kalteng kalsel sulsel sulut sulteng sultra sulbar sumut sumbar
+    sumsel jatim jateng jabar diy ntb ntt kepri babel banyuwangi tabanan flores minahasa
+    senin selasa rabu kamis jumat sabtu minggu ahad januari februari maret april mei juni
+    juli agustus september oktober november desember the of and for on human rights
+    directorate general ministry director secretary head deputy first""".split()
+)
+_ATTRIBUTION = re.compile(
+    r"(?:\b(?:kata|ujar|ucap|jelas|tutur|tegas|ungkap|imbuh|tambah|terang|papar|sebut|lanjut"
+    r"|pungkas|tutup|harap|menurut|said|says|added|explained)\s+)([A-Z][a-z'\-]+)",
+    re.I,
+)
+_MAX_NAME_TOKENS = 5
+
+
+@dataclass
+class _Tok:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.text.lower().rstrip(".")
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    for m in _TOKEN.finditer(text):
+        word = m.group(0)
+        if word.endswith(".") and len(word) > 1:
+            stem = word[:-1]
+            nxt = text[m.end() : m.end() + 1]
+            keep = stem.lower() in _ABBREV or len(stem) == 1 or nxt.isalpha()
+            if not keep:
+                out.append(_Tok(stem, m.start(), m.end() - 1))
+                out.append(_Tok(".", m.end() - 1, m.end()))
+                continue
+        out.append(_Tok(word, m.start(), m.end()))
+    return out
+
+
+def _is_word(tok: _Tok) -> bool:
+    return tok.text[:1].isalpha()
+
+
+def _is_cap(tok: _Tok) -> bool:
+    return tok.text[:1].isupper()
+
+
+def _is_acronym(tok: _Tok) -> bool:
+    letters = tok.text.replace("-", "").rstrip(".")
+    return len(letters) > 1 and letters.isupper()
+
+
+def _is_honorific(tok: _Tok) -> bool:
+    return tok.low in _HONORIFICS and (tok.text.endswith(".") or tok.low in _BARE_HONORIFICS)
+
+
+def _nameable(tok: _Tok) -> bool:
+    """Could this token be part of a person's name?"""
+    if not _is_word(tok) or not _is_cap(tok) or _is_acronym(tok):
+        return tok.low in _NAME_PARTICLES and not _is_cap(tok)
+    return tok.low not in _NOT_NAME
+
+
+def _head_span(toks: list[_Tok], i: int) -> int:
+    """Number of tokens forming a position head at i (0 when none)."""
+    j = i
+    while j < len(toks) and toks[j].text.lower() in _HEAD_PREFIXES:
+        j += 1
+    if j < len(toks) and toks[j].low in _HEADS and _is_word(toks[j]):
+        return j - i + 1
+    return 0
+
+
+def _position_end(toks: list[_Tok], i: int) -> int:
+    """Index just past the position phrase whose complement starts at i."""
+    while i < len(toks):
+        tok = toks[i]
+        if _is_honorific(tok):
+            return i
+        if tok.text == "(" and i + 2 < len(toks) and toks[i + 2].text == ")":
+            i += 3
+            continue
+        if _is_word(tok) and _is_cap(tok):
+            i += 1
+            continue
+        if tok.text in _CONT_LOWER or tok.text in {"&", "/"}:
+            j = i
+            while j < len(toks) and (toks[j].text in _CONT_LOWER or toks[j].text in {"&", "/"}):
+                j += 1
+            nxt = toks[j] if j < len(toks) else None
+            if nxt is None or _head_span(toks, j):
+                return i
+            if _is_word(nxt) and _is_cap(nxt) or nxt.text == "," or _is_honorific(nxt):
+                i = j
+                continue
+            return i
+        return i
+    return i
+
+
+def _name_after(toks: list[_Tok], i: int) -> tuple[int, int] | None:
+    """A name (start, end) beginning at i after any honorifics, ending at a boundary."""
+    while i < len(toks) and _is_honorific(toks[i]):
+        i += 1
+    j = i
+    while j < len(toks) and _nameable(toks[j]) and j - i < _MAX_NAME_TOKENS:
+        j += 1
+    if j == i or not _ends_name(toks, j) or not _is_cap(toks[i]):
+        return None
+    return i, j
+
+
+def _ends_name(toks: list[_Tok], j: int) -> bool:
+    if j >= len(toks):
+        return True
+    tok = toks[j]
+    return not _is_word(tok) or not _is_cap(tok)
+
+
+def _name_before(toks: list[_Tok], comma: int) -> tuple[int, int] | None:
+    """A name ending just before toks[comma], preceded by a sentence or clause boundary."""
+    j = comma
+    i = j
+    while i > 0 and _is_word(toks[i - 1]) and (_is_cap(toks[i - 1]) or toks[i - 1].low in _NAME_PARTICLES):
+        i -= 1
+    start = i
+    while start < j and _is_honorific(toks[start]):
+        start += 1
+    if start == j or not all(_nameable(t) for t in toks[start:j]) or j - start > _MAX_NAME_TOKENS:
+        return None
+    return start, j
+
+
+def _split_name(toks: list[_Tok], lo: int, hi: int, referred: set[str]) -> tuple[int, int] | None:
+    """Split a run `Position-complement Name`: the name is the nameable tail of the run."""
+    k = hi
+    while k > lo and _nameable(toks[k - 1]):
+        k -= 1
+    k = max(k, lo + 1)  # the first word after the head belongs to the position
+    if k < hi and toks[k - 1].low in _ORG_WORDS:
+        k += 1  # `Universitas Pattimura`: the word after an organisation word is its name
+    if k >= hi:
+        return None
+    for s in range(k, hi):
+        if toks[s].text in referred:
+            return s, hi
+    if hi - k > 4 or (hi - k == 1 and len(toks[k].text) < 3):
+        return None
+    if hi - k == 1:
+        return None  # a lone word after a position is too often a place or an organisation
+    return k, hi
+
+
+def _name_text(toks: list[_Tok], span: tuple[int, int], text: str) -> str:
+    return _squash(text[toks[span[0]].start : toks[span[1] - 1].end])
+
+
+def _position_text(toks: list[_Tok], lo: int, hi: int, text: str) -> str:
+    while hi > lo and toks[hi - 1].text in _LINK_WORDS:
+        hi -= 1
+    return _squash(text[toks[lo].start : toks[hi - 1].end]).rstrip(",")
+
+
+def _merge(people: list[tuple[int, Person]]) -> list[Person]:
+    """One Person per person: a name that is part of another is the same person."""
+    out: list[Person] = []
+    for _, person in sorted(people, key=lambda p: p[0]):
+        words = person.name.split()
+        for known in out:
+            kw = known.name.split()
+            if _contains(kw, words) or _contains(words, kw):
+                if len(words) > len(kw):
+                    known.name = person.name
+                break
+        else:
+            out.append(person)
+    return out
+
+
+def _contains(longer: list[str], shorter: list[str]) -> bool:
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def _referred(text: str) -> set[str]:
+    """Words used alone to refer to someone (`kata Windi`, `Menurut Bambang`)."""
+    return {m.group(1) for m in _ATTRIBUTION.finditer(text)}
+
+
+def _strip_degrees(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        nxt = m.group("next")
+        return (". " + nxt.strip()) if nxt else ""
+
+    return _DEGREES.sub(repl, text)
+
+
+def _people_in(paragraph: str, referred: set[str]) -> list[tuple[int, Person]]:
+    toks = _tokens(paragraph)
+    found: list[tuple[int, Person]] = []
+    i = 0
+    while i < len(toks):
+        n = _head_span(toks, i)
+        if not n or (i > 0 and _head_span(toks, i - 1)):
+            i += 1
+            continue
+        pos_end = _position_end(toks, i + n)
+        hit = _read_person(toks, i, i + n, pos_end, paragraph, referred)
+        if hit:
+            found.append(hit)
+        i = max(i + 1, pos_end)
+    return found
+
+
+def _read_person(
+    toks: list[_Tok], head: int, head_end: int, pos_end: int, text: str, referred: set[str]
+) -> tuple[int, Person] | None:
+    """Try `Position, Name`, `Position Name`, `Name, Position` and `Name selaku Position`."""
+    nxt = toks[pos_end] if pos_end < len(toks) else None
+    if nxt is not None and nxt.text == "," and pos_end > head_end - 1:
+        name = _name_after(toks, pos_end + 1)
+        if name:
+            return toks[name[0]].start, Person(
+                _name_text(toks, name, text), _position_text(toks, head, pos_end, text)
+            )
+    if nxt is not None and _is_honorific(nxt):
+        name = _name_after(toks, pos_end)
+        if name:
+            return toks[name[0]].start, Person(
+                _name_text(toks, name, text), _position_text(toks, head, pos_end, text)
+            )
+    split = _split_name(toks, head_end, pos_end, referred)
+    if split:
+        return toks[split[0]].start, Person(
+            _name_text(toks, split, text), _position_text(toks, head, split[0], text)
+        )
+    if head > 1 and (toks[head - 1].text == "," or toks[head - 1].low == "selaku"):
+        name = _name_before(toks, head - 1)
+        if name and _closes_clause(nxt):
+            return toks[name[0]].start, Person(
+                _name_text(toks, name, text), _position_text(toks, head, pos_end, text)
+            )
+    return None
+
+
+def _closes_clause(tok: _Tok | None) -> bool:
+    return tok is None or not _is_word(tok) or tok.text[:1].islower()
+
+
+def extract_people(text: str) -> list[Person]:
+    """People named with their position, one Person per person."""
+    clean = _strip_degrees(_prepare(text))
+    referred = _referred(clean)
+    found: list[tuple[int, Person]] = []
+    offset = 0
+    for paragraph in clean.split("\n"):
+        found.extend((offset + at, p) for at, p in _people_in(paragraph, referred))
+        offset += len(paragraph) + 1
+    return _merge(found)
+
+
+# --------------------------------------------------------------------------- HTML
+
+_DOCUMENT_TYPES = frozenset("pdf doc docx xls xlsx ppt pptx zip".split())
+_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+
+
+def _image_key(url: str) -> str:
+    """Scheme-, www- and size-insensitive key to compare image URLs."""
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    return host + _SIZE_SUFFIX.sub("", parts.path)
+
+
+def _text_or_none(values: list[str]) -> str | None:
+    text = _squash(" ".join(values))
+    return text or None
+
+
+def _caption(img: Selector) -> str | None:
+    for query in (
+        "ancestor::figure[1]//figcaption//text()",
+        "ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption ')][1]"
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]//text()",
+    ):
+        caption = _text_or_none(img.xpath(query).getall())
+        if caption:
+            return caption
+    return None
+
+
+def extract_images(body_html: str, base_url: str, featured_src: str | None) -> list[Image]:
+    """Images of the body, absolute, with alt text, caption and whether featured."""
+    featured = _image_key(urljoin(base_url, featured_src)) if featured_src else None
+    images: list[Image] = []
+    seen: set[str] = set()
+    for img in Selector(text=body_html or "<p></p>").css("img"):
+        src = img.attrib.get("src") or img.attrib.get("data-src") or img.attrib.get("data-lazy-src")
+        if not src or src.startswith("data:"):
+            continue
+        src = urljoin(base_url, src.strip())
+        if src in seen:
+            continue
+        seen.add(src)
+        alt = _squash(img.attrib.get("alt", "")) or None
+        is_featured = featured is not None and _image_key(src) == featured
+        images.append(Image(src, alt, _caption(img), is_featured))
+    return images
+
+
+def extract_documents(body_html: str, base_url: str) -> list[Document]:
+    """Links to office documents and archives, absolute, with their link text and type."""
+    documents: list[Document] = []
+    seen: set[str] = set()
+    for link in Selector(text=body_html or "<p></p>").css("a[href]"):
+        url = urljoin(base_url, link.attrib["href"].strip())
+        suffix = PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")
+        if suffix not in _DOCUMENT_TYPES or url in seen:
+            continue
+        seen.add(url)
+        documents.append(Document(url, _text_or_none(link.xpath(".//text()").getall()), suffix))
+    return documents
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _publication_date(published_at: str) -> date:
+    return date.fromisoformat(published_at.strip()[:10])
+
+
+def read_press_release(body_text: str, published_at: str) -> dict:
+    """Every field the text of a press release gives, for the page objects."""
+    published = _publication_date(published_at)
+    event = find_event_date(body_text, published)
+    credit = find_credit(body_text)
+    return {
+        "dateline_city": parse_dateline(body_text),
+        "event_date": event.start.isoformat() if event else None,
+        "event_date_end": event.end.isoformat() if event and event.end else None,
+        "event_date_text": event.text if event else None,
+        "event_date_note": event.note if event else None,
+        "credit": credit.name if credit else None,
+        "credit_text": credit.text if credit else None,
+        "source_note": find_source_note(body_text),
+        "language": detect_language(body_text),
+        "people": extract_people(body_text),
+    }
+
+
+__all__ = [
+    "Credit",
+    "EventDate",
+    "detect_language",
+    "extract_documents",
+    "extract_images",
+    "extract_people",
+    "find_credit",
+    "find_event_date",
+    "find_source_note",
+    "normalise_credit",
+    "parse_dateline",
+    "read_press_release",
+]

@@ -1,0 +1,1 @@
+"""The ham spider: discovery and fetching only."""

@@ -1,0 +1,181 @@
+"""Pure normalisers shared by every page object: body cleaning, plain text, dates, URLs."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from lxml import html as lxml_html
+from lxml.html import HtmlElement
+
+SITE_TZ = timezone(timedelta(hours=7))  # Asia/Jakarta: WIB, +07:00 since 1964, no DST
+
+# Elements that never belong in an archived body: active content and theme chrome.
+DROP_TAGS = frozenset(
+    "script style iframe noscript object embed applet form input button select textarea "
+    "link meta base frame frameset svg math template canvas".split()
+)
+# Block elements: each starts a new paragraph in body_text.
+BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre table thead tbody tfoot tr "
+    "figure section article header footer aside address hr main nav".split()
+)
+# Elements kept in body_html but not part of the article's own text.
+NOT_TEXT_TAGS = frozenset({"figcaption"})
+NOT_TEXT_CLASSES = frozenset(
+    {"wp-caption-text", "sharedaddy", "sd-sharing-enabled", "jp-relatedposts"}
+)
+URL_ATTRS = ("href", "src", "srcset", "action", "formaction", "poster", "data")
+
+# Whole paragraphs that are boilerplate, not the press release (see SITE.md).
+BOILERPLATE = re.compile(
+    r"^(?:post author\s*:.*|leave a (?:reply|comment).*|bagikan(?: ini)?\s*:?|share(?: this)?\s*:?"
+    r"|skip to content|tinggalkan balasan.*|like this:?|suka ini:?|related|terkait)$",
+    re.IGNORECASE,
+)
+POST_AUTHOR = re.compile(r"^\s*post author\s*:\s*(\S.*?)\s*$", re.IGNORECASE | re.MULTILINE)
+WHITESPACE = re.compile(r"\s+")  # in the source: HTML collapses it, only <br> breaks a line
+SPACES = re.compile(r"[^\S\n]+")
+NEWLINES_AROUND = re.compile(r" *\n *")
+
+
+def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
+    """Sanitize an article body in place: no active content, absolute URLs, no boilerplate."""
+    for el in list(element.iter()):
+        if not isinstance(el.tag, str) or el.tag in DROP_TAGS:  # comments too
+            _drop(el)
+    for el in element.iter():
+        for name in list(el.attrib):
+            value = el.attrib[name]
+            if name.startswith("on") or name == "style":
+                del el.attrib[name]
+            elif name in URL_ATTRS:
+                if re.match(r"\s*(?:javascript|vbscript|data):", value, re.IGNORECASE):
+                    del el.attrib[name]
+                elif name != "srcset":
+                    el.attrib[name] = urljoin(base_url, value.strip())
+    for el in list(element.iter(*BLOCK_TAGS)):
+        if el is not element and BOILERPLATE.match(_squash(el.text_content())):
+            _drop(el)
+    return element
+
+
+def _drop(el: HtmlElement) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = el.getparent()
+    if parent is not None:
+        el.drop_tree()
+
+
+def body_html(element: HtmlElement) -> str:
+    """The inner HTML of a cleaned body."""
+    parts = [html.escape(element.text, quote=False)] if element.text else []
+    parts += [lxml_html.tostring(child, encoding="unicode") for child in element]
+    return "".join(parts).strip()
+
+
+def body_text(element: HtmlElement) -> str:
+    """Plain text of a cleaned body: one paragraph per block, separated by one blank line."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = NEWLINES_AROUND.sub("\n", SPACES.sub(" ", "".join(current))).strip()
+        current.clear()
+        if text and not BOILERPLATE.match(text):
+            paragraphs.append(text)
+
+    def walk(el: HtmlElement) -> None:
+        block = el.tag in BLOCK_TAGS
+        if block:
+            flush()
+        if el.tag == "br":
+            current.append("\n")
+        elif _is_text(el):
+            if el.text:
+                current.append(WHITESPACE.sub(" ", el.text))
+            for child in el:
+                walk(child)
+        if block:
+            flush()
+        if el.tail:
+            current.append(WHITESPACE.sub(" ", el.tail))
+
+    if element.text:
+        current.append(WHITESPACE.sub(" ", element.text))
+    for child in element:
+        walk(child)
+    flush()
+    return "\n\n".join(paragraphs)
+
+
+def _is_text(el: HtmlElement) -> bool:
+    if not isinstance(el.tag, str) or el.tag in NOT_TEXT_TAGS:
+        return False
+    classes = el.get("class")
+    return not (classes and NOT_TEXT_CLASSES.intersection(classes.split()))
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def plain(text: str | None) -> str:
+    """Plain one-line text: entities decoded, tags removed, whitespace collapsed."""
+    if not text:
+        return ""
+    if "<" in text:
+        text = lxml_html.fragment_fromstring(text, create_parent="div").text_content()
+    return _squash(html.unescape(text))
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def post_author(text: str) -> str | None:
+    """The login in a `Post Author: operator.info2` line, if the page carries one."""
+    match = POST_AUTHOR.search(text)
+    return match.group(1) if match else None
+
+
+def site_time(value: str | None, assume: timezone = SITE_TZ) -> str | None:
+    """ISO 8601 in the site's offset, e.g. 2022-09-14T09:00:00+07:00.
+
+    Naive values are read in ``assume`` (pass ``timezone.utc`` for WordPress's ``*_gmt`` fields).
+    """
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=assume)
+    return moment.astimezone(SITE_TZ).isoformat(timespec="seconds")
+
+
+def canonical_url(url: str, site: str) -> str:
+    """One URL per article: the site's own scheme and host for any of its spellings.
+
+    ``http://www.ham.go.id/x/`` and ``https://ham.go.id/x/`` both become the form of ``site``.
+    """
+    parts = urlsplit(url.strip())
+    home = urlsplit(site)
+    if _bare_host(parts.netloc) == _bare_host(home.netloc):
+        parts = parts._replace(scheme=home.scheme, netloc=home.netloc.lower())
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def _bare_host(netloc: str) -> str:
+    netloc = netloc.lower()
+    if netloc.endswith(":80") or netloc.endswith(":443"):
+        netloc = netloc.rsplit(":", 1)[0]
+    return netloc.removeprefix("www.")
+
+
+def slug_of(url: str) -> str:
+    """The last path segment of a permalink: the post's slug (or its id, for untitled posts)."""
+    return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]

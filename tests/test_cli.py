@@ -1,0 +1,84 @@
+"""The command line as a user meets it: exit codes and one-line errors, never a traceback."""
+
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HAM = [sys.executable, "-m", "scraper.cli"]
+
+
+def run(*args: str, offline: bool = False) -> subprocess.CompletedProcess:
+    """Run ham-archive; ``offline`` runs it in a network namespace with only loopback,
+    as on a machine without internet (no packet can leave this machine)."""
+    command = [*HAM, *args]
+    if offline:
+        command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "-", *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, expected: str) -> None:
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert errors == [errors[-1]] and expected in errors[-1], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unknown_host_without_internet(tmp_path):
+    result = run("crawl", "--db", str(tmp_path / "a.db"), offline=True)
+    assert_one_line_error(result, "cannot reach https://ham.go.id (DNS lookup failed")
+    assert not (tmp_path / "a.db").exists()  # no empty archive left behind
+
+
+def test_refused_connection(tmp_path):
+    result = run("crawl", "--site", f"http://127.0.0.1:{closed_port()}", "--db", str(tmp_path / "a.db"))
+    assert_one_line_error(result, "Connection was refused")
+
+
+@pytest.mark.parametrize("site", ["ftp://ham.go.id", "ham.go.id", "http://"])
+def test_site_must_be_http(tmp_path, site):
+    result = run("crawl", "--site", site, "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 2
+    assert_one_line_error(result, "is not an http(s) URL")
+
+
+def test_db_in_missing_directory(tmp_path):
+    result = run("crawl", "--db", str(tmp_path / "missing" / "a.db"))
+    assert_one_line_error(result, "does not exist")
+
+
+def test_db_that_is_not_sqlite_is_left_untouched(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"my thesis notes\n" * 100)
+    result = run("crawl", "--site", "http://127.0.0.1:1", "--db", str(path))
+    assert_one_line_error(result, "is not an SQLite database")
+    assert path.read_bytes() == b"my thesis notes\n" * 100
+
+
+def test_serve_without_archive(tmp_path):
+    assert_one_line_error(run("serve", "--db", str(tmp_path / "none.db")), "run 'ham-archive crawl'")
+
+
+def test_failed_crawl_keeps_existing_archive(tmp_path, archive_with_article):
+    before = Path(archive_with_article).read_bytes()
+    result = run("crawl", "--site", f"http://127.0.0.1:{closed_port()}", "--db", archive_with_article)
+    assert_one_line_error(result, "cannot reach")
+    with sqlite3.connect(archive_with_article) as db:
+        assert db.execute("select count(*) from articles").fetchone() == (1,)
+        assert db.execute("pragma integrity_check").fetchone() == ("ok",)
+    assert len(Path(archive_with_article).read_bytes()) == len(before)
+
+
+def test_unshare_is_available():
+    """The offline test above needs util-linux's unshare and iproute2 (installed by CI)."""
+    assert shutil.which("unshare") and shutil.which("ip")

@@ -1,0 +1,89 @@
+from lxml import html as lxml_html
+
+from scraper.text import (
+    body_html,
+    body_text,
+    canonical_url,
+    clean_body,
+    plain,
+    post_author,
+    site_time,
+    slug_of,
+)
+
+SITE = "https://ham.go.id"
+
+
+def cleaned(fragment: str):
+    element = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    return clean_body(element, "https://ham.go.id/2022/09/14/x/")
+
+
+def test_paragraphs_are_separated_by_one_blank_line():
+    body = cleaned("<p>Satu  dua\n tiga.</p>\n\n<p>Empat<br>\nlima.</p><ul><li>a</li><li>b</li></ul>")
+    assert body_text(body) == "Satu dua tiga.\n\nEmpat\nlima.\n\na\n\nb"
+
+
+def test_boilerplate_is_removed_from_text_and_html():
+    body = cleaned("<p>Isi (Humas DJHAM)</p><p>Post Author: operator.info2</p><p>Bagikan</p>")
+    assert body_text(body) == "Isi (Humas DJHAM)"
+    assert "Post Author" not in body_html(body)
+
+
+def test_captions_are_kept_in_html_but_not_in_text():
+    body = cleaned(
+        '<figure class="wp-caption"><img src="/a.jpg" alt="x">'
+        '<figcaption class="wp-caption-text">Foto bersama</figcaption></figure><p>Teks.</p>'
+    )
+    assert body_text(body) == "Teks."
+    html = body_html(body)
+    assert "Foto bersama" in html and 'src="https://ham.go.id/a.jpg"' in html
+
+
+def test_active_content_is_removed():
+    body = cleaned(
+        '<p onclick="x()">A<script>alert(1)</script></p><style>p{}</style>'
+        '<iframe src="https://evil"></iframe><a href="javascript:alert(1)">b</a>'
+        '<img src="x.png" onerror="alert(1)"><!-- c -->'
+    )
+    html = body_html(body)
+    for bad in ("script", "onclick", "onerror", "iframe", "style", "javascript:", "<!--"):
+        assert bad not in html
+    assert body_text(body) == "A\n\nb"
+
+
+def test_text_after_a_dropped_element_is_kept():
+    assert body_text(cleaned("<p>sebelum<script>x</script> sesudah</p>")) == "sebelum sesudah"
+
+
+def test_plain_decodes_entities_and_tags():
+    assert plain("Bisnis &#038; HAM <em>baru</em>\n ") == "Bisnis & HAM baru"
+    assert plain(None) == ""
+
+
+def test_site_time_is_iso_with_jakarta_offset():
+    assert site_time("2022-09-14T02:00:00", assume=site_time.__globals__["timezone"].utc) == (
+        "2022-09-14T09:00:00+07:00"
+    )
+    assert site_time("2022-09-14T09:00:00") == "2022-09-14T09:00:00+07:00"
+    assert site_time("2022-09-14T09:00:00+07:00") == "2022-09-14T09:00:00+07:00"
+    assert site_time("2022-09-14T02:00:00Z") == "2022-09-14T09:00:00+07:00"
+    assert site_time("kemarin") is None
+
+
+def test_every_spelling_of_the_site_is_one_url():
+    expected = "https://ham.go.id/2022/09/14/x/"
+    for url in (
+        "http://ham.go.id/2022/09/14/x/",
+        "https://www.ham.go.id/2022/09/14/x/",
+        "http://WWW.ham.go.id/2022/09/14/x/#respond",
+        "https://ham.go.id:443/2022/09/14/x/",
+    ):
+        assert canonical_url(url, SITE) == expected
+    assert canonical_url("https://portal.ham.go.id/2024/01/41200/", SITE).startswith("https://portal")
+
+
+def test_slug_and_post_author():
+    assert slug_of("https://ham.go.id/2021/03/16/27306/") == "27306"
+    assert post_author("Teks\nPost Author: operator.info2\n") == "operator.info2"
+    assert post_author("Teks") is None
