@@ -28,6 +28,8 @@ NOT_TEXT_CLASSES = frozenset(
     {"wp-caption-text", "sharedaddy", "sd-sharing-enabled", "jp-relatedposts"}
 )
 URL_ATTRS = ("href", "src", "srcset", "action", "formaction", "poster", "data")
+# Rendering hints WordPress sets differently on a page and in the REST API: not content.
+HINT_ATTRS = frozenset({"loading", "decoding", "fetchpriority"})
 
 # Whole paragraphs that are boilerplate, not the press release (see SITE.md).
 BOILERPLATE = re.compile(
@@ -49,7 +51,7 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
     for el in element.iter():
         for name in list(el.attrib):
             value = el.attrib[name]
-            if name.startswith("on") or name == "style":
+            if name.startswith("on") or name == "style" or name in HINT_ATTRS:
                 del el.attrib[name]
             elif name in URL_ATTRS:
                 if re.match(r"\s*(?:javascript|vbscript|data):", value, re.IGNORECASE):
@@ -59,6 +61,10 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
     for el in list(element.iter(*BLOCK_TAGS)):
         if el is not element and BOILERPLATE.match(_squash(el.text_content())):
             _drop(el)
+    for p in list(element.iter("p")):  # <p><figure>..</figure></p>: WordPress's REST lists
+        only_child = len(p) == 1 and p[0].tag in BLOCK_TAGS
+        if only_child and not (p.text or "").strip() and not (p[0].tail or "").strip():
+            p.drop_tag()
     return element
 
 

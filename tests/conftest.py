@@ -1,7 +1,20 @@
+"""Shared fixtures: small archives, and real WordPress sites (tests/wordpress.py) on 127.0.0.1."""
+
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from scraper.archive import Archive
 from scraper.items import Article
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import corpus  # noqa: E402
+import wordpress  # noqa: E402
+
+N_POSTS = 60
 
 
 @pytest.fixture
@@ -20,3 +33,54 @@ def archive_with_article(tmp_path) -> str:
     )
     archive.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def mariadb(tmp_path_factory):
+    assert wordpress.available(), "the tests need Debian's wordpress: run .ci/install-system"
+    with wordpress.MariaDB(tmp_path_factory.mktemp("mariadb")) as db:
+        yield db
+
+
+@pytest.fixture(scope="session")
+def wp_corpus() -> list[dict]:
+    return corpus.make_corpus(N_POSTS)
+
+
+SITES = {
+    "classic-en-rest": {"theme": "twentytwentyone", "locale": "en_US"},
+    "classic-id-locked": {"theme": "twentytwentyone", "locale": "id_ID", "rest_locked": True},
+    "block-id-locked": {"theme": "twentytwentythree", "locale": "id_ID", "rest_locked": True},
+    "block-en-rest": {"theme": "twentytwentythree", "locale": "en_US"},
+}
+
+
+@pytest.fixture(scope="session")
+def wp_sites(mariadb, tmp_path_factory, wp_corpus):
+    """Start each of SITES once per session, on demand: ``wp_sites("block-id-locked")``."""
+    started: dict[str, wordpress.Site] = {}
+
+    def site(name: str) -> wordpress.Site:
+        if name not in started:
+            directory = tmp_path_factory.mktemp(name)
+            started[name] = wordpress.start_site(
+                directory, wp_corpus, mariadb=mariadb, **SITES[name]
+            )
+        return started[name]
+
+    yield site
+    for running in started.values():
+        running.stop()
+
+
+@pytest.fixture
+def wp_fresh(mariadb, tmp_path, wp_corpus):
+    """A site of its own, for tests that edit, trash or lock it."""
+    with wordpress.start_site(tmp_path / "wp", wp_corpus, mariadb=mariadb) as site:
+        yield site
+
+
+def ham_archive(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the ham-archive command as a user would."""
+    command = [sys.executable, "-m", "scraper.cli", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)

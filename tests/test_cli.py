@@ -8,17 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
-
-HAM = [sys.executable, "-m", "scraper.cli"]
+from conftest import ham_archive
 
 
 def run(*args: str, offline: bool = False) -> subprocess.CompletedProcess:
     """Run ham-archive; ``offline`` runs it in a network namespace with only loopback,
     as on a machine without internet (no packet can leave this machine)."""
-    command = [*HAM, *args]
-    if offline:
-        command = ["unshare", "--net", "sh", "-c", 'ip link set lo up && exec "$@"', "-", *command]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if not offline:
+        return ham_archive(*args)
+    shell = 'ip link set lo up && exec "$@"'
+    command = ["unshare", "--net", "sh", "-c", shell, "-", sys.executable, "-m", "scraper.cli"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, expected: str) -> None:
@@ -41,7 +41,9 @@ def test_unknown_host_without_internet(tmp_path):
 
 
 def test_refused_connection(tmp_path):
-    result = run("crawl", "--site", f"http://127.0.0.1:{closed_port()}", "--db", str(tmp_path / "a.db"))
+    result = run(
+        "crawl", "--site", f"http://127.0.0.1:{closed_port()}", "--db", str(tmp_path / "a.db")
+    )
     assert_one_line_error(result, "Connection was refused")
 
 
@@ -66,12 +68,16 @@ def test_db_that_is_not_sqlite_is_left_untouched(tmp_path):
 
 
 def test_serve_without_archive(tmp_path):
-    assert_one_line_error(run("serve", "--db", str(tmp_path / "none.db")), "run 'ham-archive crawl'")
+    assert_one_line_error(
+        run("serve", "--db", str(tmp_path / "none.db")), "run 'ham-archive crawl'"
+    )
 
 
 def test_failed_crawl_keeps_existing_archive(tmp_path, archive_with_article):
     before = Path(archive_with_article).read_bytes()
-    result = run("crawl", "--site", f"http://127.0.0.1:{closed_port()}", "--db", archive_with_article)
+    result = run(
+        "crawl", "--site", f"http://127.0.0.1:{closed_port()}", "--db", archive_with_article
+    )
     assert_one_line_error(result, "cannot reach")
     with sqlite3.connect(archive_with_article) as db:
         assert db.execute("select count(*) from articles").fetchone() == (1,)

@@ -20,7 +20,9 @@ def cleaned(fragment: str):
 
 
 def test_paragraphs_are_separated_by_one_blank_line():
-    body = cleaned("<p>Satu  dua\n tiga.</p>\n\n<p>Empat<br>\nlima.</p><ul><li>a</li><li>b</li></ul>")
+    body = cleaned(
+        "<p>Satu  dua\n tiga.</p>\n\n<p>Empat<br>\nlima.</p><ul><li>a</li><li>b</li></ul>"
+    )
     assert body_text(body) == "Satu dua tiga.\n\nEmpat\nlima.\n\na\n\nb"
 
 
@@ -80,10 +82,20 @@ def test_every_spelling_of_the_site_is_one_url():
         "https://ham.go.id:443/2022/09/14/x/",
     ):
         assert canonical_url(url, SITE) == expected
-    assert canonical_url("https://portal.ham.go.id/2024/01/41200/", SITE).startswith("https://portal")
+    assert canonical_url("https://portal.ham.go.id/2024/01/41200/", SITE).startswith(
+        "https://portal"
+    )
 
 
 def test_slug_and_post_author():
     assert slug_of("https://ham.go.id/2021/03/16/27306/") == "27306"
     assert post_author("Teks\nPost Author: operator.info2\n") == "operator.info2"
     assert post_author("Teks") is None
+
+
+def test_figure_wrapped_in_a_paragraph_is_unwrapped():
+    body = cleaned('<p><figure><img src="a.jpg" loading="lazy"></figure></p><p>Teks</p>')
+    assert (
+        body_html(body)
+        == '<figure><img src="https://ham.go.id/2022/09/14/x/a.jpg"></figure><p>Teks</p>'
+    )

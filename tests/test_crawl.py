@@ -1,0 +1,110 @@
+"""End to end on real WordPress sites: ``ham-archive crawl`` archives every published post."""
+
+import json
+import sqlite3
+
+import corpus
+import pytest
+from conftest import SITES, ham_archive
+
+FIELDS = ("url", "title", "published_at", "author", "categories", "tags", "body_text")
+
+
+def crawl(site_url: str, db: str) -> sqlite3.Connection:
+    result = ham_archive("crawl", "--site", site_url, "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    connection = sqlite3.connect(db)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def rows(db: sqlite3.Connection) -> dict[str, dict]:
+    return {row["url"]: dict(row) for row in db.execute("select * from articles")}
+
+
+@pytest.fixture(scope="module", params=list(SITES))
+def crawled(request, wp_sites, tmp_path_factory):
+    """Each site crawled once into its own archive: (site, archive rows, summary line)."""
+    site = wp_sites(request.param)
+    db = str(tmp_path_factory.mktemp("crawl") / "archive.db")
+    result = ham_archive("crawl", "--site", site.url, "--db", db)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as connection:
+        connection.row_factory = sqlite3.Row
+        archived = {row["url"]: dict(row) for row in connection.execute("select * from articles")}
+    return request.param, site, db, archived, result.stderr
+
+
+def expected_articles(site) -> dict[str, dict]:
+    """Ground truth by permalink, from the corpus and the ids WordPress gave the posts."""
+    info = site.wp.post_info(site.ids)
+    return {info[post_id]["link"]: post for post_id, post in site.published()}
+
+
+def test_every_published_post_and_nothing_else(crawled):
+    name, site, _, archived, summary = crawled
+    expected = expected_articles(site)
+    assert sorted(archived) == sorted(expected)
+    mode = "via REST API" if "rest" in name else "via HTML pages (REST API: HTTP 401"
+    assert mode in summary
+    assert f"{len(expected)} added" in summary
+
+
+def test_exact_titles_dates_and_text(crawled):
+    name, site, _, archived, _ = crawled
+    for url, post in expected_articles(site).items():
+        row = archived[url]
+        title = post["title"] or ("Untitled" if "classic" in name else "")
+        assert row["title"] == title, url
+        assert row["published_at"] == corpus.published_at_iso(post["date"]), url
+        assert row["body_text"] == post["expected_text"], url
+        assert row["author"] == post["author_name"], url
+        assert json.loads(row["categories"]) == sorted(post["categories"], key=str.casefold), url
+        assert json.loads(row["tags"]) == sorted(post["tags"], key=str.casefold), url
+        assert row["source"] == ("rest" if "rest" in name else "html")
+        assert row["post_id"] in site.ids
+        assert row["word_count"] == len(post["expected_text"].split())
+
+
+def test_no_draft_private_or_page_text(crawled):
+    _, site, _, archived, _ = crawled
+    hidden = [p for p in site.posts if p["status"] != "publish" or p.get("post_type") == "page"]
+    assert hidden
+    texts = "\n".join(row["body_text"] + row["title"] for row in archived.values())
+    for post in hidden:
+        assert post["expected_text"][:80] not in texts
+
+
+def test_body_html_is_sanitized(crawled):
+    _, _, _, archived, _ = crawled
+    for row in archived.values():
+        for bad in ("<script", "<style", "<iframe", " onclick=", " onerror=", "javascript:"):
+            assert bad not in row["body_html"].lower()
+
+
+def test_second_crawl_adds_no_duplicates(crawled):
+    _, site, db, archived, _ = crawled
+    result = ham_archive("crawl", "--site", site.url, "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert f"(0 added, 0 changed, {len(archived)} unchanged)" in result.stderr
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("select count(*) from articles").fetchone() == (len(archived),)
+        hits = connection.execute(
+            "select count(*) from articles_fts where articles_fts match 'Banjarmasin'"
+        ).fetchone()
+        assert hits[0] >= 1
+        assert connection.execute("pragma integrity_check").fetchone() == ("ok",)
+
+
+def test_rest_and_html_paths_agree(wp_fresh, tmp_path):
+    """One WordPress read through the REST API, then with the API locked through its pages."""
+    via_rest = rows(crawl(wp_fresh.url, str(tmp_path / "rest.db")))
+    wp_fresh.wp.php("update_option('ham_test_rest_locked', 1);")
+    via_html = rows(crawl(wp_fresh.url, str(tmp_path / "html.db")))
+    assert via_rest.keys() == via_html.keys()
+    for url, rest_row in via_rest.items():
+        html_row = via_html[url]
+        assert (rest_row["source"], html_row["source"]) == ("rest", "html")
+        for field in FIELDS + ("post_id", "slug", "word_count", "body_html"):
+            assert rest_row[field] == html_row[field], (url, field)
