@@ -89,7 +89,8 @@ def save_config(mariadb, theme, locale, out: Path, workdir: Path) -> list[str]:
                 "post_id": pid,
                 "url": link,
                 "slug": info[pid]["slug"],
-                "title": post["title"],
+                # Twenty Twenty-One shows an untitled post as "Untitled", on the page and in REST.
+                "title": post["title"] or ("Untitled" if theme == "twentytwentyone" else ""),
                 "published_at": corpus.published_at_iso(post["date"]),
                 "author": post["author_name"],
                 "author_login": post["author"],
