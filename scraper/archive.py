@@ -57,6 +57,17 @@ CHILD_TABLES = {
     "article_documents": {"article_url": str, "url": str, "link_text": str, "file_type": str},
 }
 
+PEOPLE_VIEW = """
+select
+  article_people.name,
+  count(distinct article_people.article_url) as articles,
+  group_concat(distinct article_people.position) as positions,
+  min(articles.published_at) as first_mentioned_at,
+  max(articles.published_at) as last_mentioned_at
+from article_people join articles on articles.url = article_people.article_url
+group by article_people.name
+"""
+
 
 class ArchiveError(Exception):
     """The archive cannot be opened or written; the message is one line for a person."""
@@ -108,6 +119,7 @@ class Archive:
             if not table.exists():
                 table.create(columns, foreign_keys=[("article_url", "articles", "url")])
                 table.create_index(["article_url"])
+        db.create_view("people", PEOPLE_VIEW, ignore=True)
 
     def save(self, article: Article, seen_at: str | None = None) -> str:
         """Insert or update one article; returns ``added``, ``changed`` or ``unchanged``."""

@@ -6,7 +6,9 @@ Pure parsing, no network. `read_press_release` is the entry point for the page o
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
@@ -45,9 +47,12 @@ _BOILERPLATE_LINE = re.compile(
 _TRAILING_POST_AUTHOR = re.compile(r"\s*Post\s+Author\s*:\s*\S*\s*$", re.I)
 
 
+_ODD_CHARS = re.compile("[" + "".join(chr(c) for c in _SAME_LENGTH) + "]")
+
+
 def _prepare(text: str) -> str:
     """Same-length copy of the text with odd spaces and apostrophes made plain."""
-    return text.translate(_SAME_LENGTH)
+    return text.translate(_SAME_LENGTH) if _ODD_CHARS.search(text) else text
 
 
 def _squash(text: str) -> str:
@@ -95,7 +100,10 @@ _WEEKDAYS: dict[str, int] = {
     "friday": 4, "saturday": 5, "sunday": 6,
 }  # fmt: skip
 _WEEKDAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-_WD = r"(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_WD = (
+    r"(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+)
 _TOD = r"(?:pagi|siang|sore|petang|malam|dini\s+hari|morning|afternoon|evening|night)"
 _RANGE_SEP = r"(?:-|–|—|s\.?\s?d\.?|s/d|sampai(?:\s+dengan)?|hingga|to|until)"
 _DASH = r"[-–—―‒−]+"
@@ -103,9 +111,10 @@ _DASH = r"[-–—―‒−]+"
 _SITE = r"\(?[ \t]*(?:portal[ \t]*\.[ \t]*)?ham[ \t]*\.?[ \t]*go[ \t]*\.?[ \t]*id[ \t]*\)?"
 _WRITTEN_DATE = rf"(?:{_WD}[ \t]*,?[ \t]*)?\d{{1,2}}[ \t]+(?:{_MONTH_RE})\.?[ \t]+\d{{4}}"
 _DATELINE = re.compile(
-    rf"""^[ \t]*(?P<city>[A-Za-z][A-Za-z'.]*(?:[ \t-]+[A-Z][A-Za-z'.]*){{0,3}})[ \t]*
+    rf"""^[ \t]*(?P<city>[A-Za-z][A-Za-z'.]*(?:(?:[ \t]+|-)[A-Z][A-Za-z'.]*){{0,3}})[ \t]*
     (?:
-        ,[ \t]*(?P<site>{_SITE})(?:[ \t]*,?[ \t]*(?P<date2>{_WRITTEN_DATE}))?[ \t]*(?P<dash>{_DASH})?
+        ,[ \t]*(?P<site>{_SITE})
+            (?:[ \t]*,?[ \t]*(?P<date2>{_WRITTEN_DATE}))?[ \t]*(?P<dash>{_DASH})?
       | ,[ \t]*(?P<date>{_WRITTEN_DATE})[ \t]*{_DASH}
       | (?P<site2>\([ \t]*(?:portal\.)?ham\.go\.id[ \t]*\))[ \t]*{_DASH}?
       | {_DASH}
@@ -134,8 +143,7 @@ def _title_case(city: str) -> str:
 
 def _find_dateline(text: str) -> _Dateline | None:
     """The `City, ham.go.id – ` opening, searched in the first few lines only."""
-    window = text[:_DATELINE_WINDOW]
-    for m in _DATELINE.finditer(window):
+    for m in _DATELINE.finditer(text, 0, _DATELINE_WINDOW):
         city = m.group("city")
         site = m.group("site") or m.group("site2")
         if city[0].islower() and not site:
@@ -153,26 +161,28 @@ def parse_dateline(body_text: str) -> str | None:
 # --------------------------------------------------------------------------- event date
 
 _NUMERIC_DATE = re.compile(
-    rf"""(?:(?P<wd>{_WD})(?:\s*{_RANGE_SEP}\s*(?P<wd2>{_WD}))?
-            (?:\s*[,.]?\s*{_TOD})?\s*[,.]?\s*)?
-    \(\s*(?P<d1>\d{{1,2}})
+    rf"""\(\s*(?P<d1>\d{{1,2}})
         (?:(?:\s*/\s*(?P<m1>\d{{1,2}}))?\s*{_RANGE_SEP}\s*(?P<d2>\d{{1,2}}))?
         \s*/\s*(?P<m2>\d{{1,2}})(?:\s*/\s*(?P<y>\d{{4}}|\d{{2}}))?\s*\)
     (?:[ \t]*,?[ \t]*{_TOD}\b)?""",
     re.I | re.X,
 )
 _LONG_DATE = re.compile(
-    rf"""(?:(?P<wd>{_WD})(?:\s*{_RANGE_SEP}\s*(?P<wd2>{_WD}))?
-            (?:\s*[,.]?\s*{_TOD})?\s*[,.]?\s*)?
-    (?P<open>\()?\s*
-    \b(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{_MONTH_RE})\.?)?
+    rf"""(?P<open>\(\s*)?\b(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{_MONTH_RE})\.?)?
         (?:\s*{_RANGE_SEP}\s*(?P<d2>\d{{1,2}}))?
         \s+(?P<m2>{_MONTH_RE})\b(?:\.?\s+(?P<y>\d{{4}})\b)?
     (?(open)\s*\))""",
     re.I | re.X,
 )
+# The weekday (or weekday range) and time of day written just before a date.
+_DATE_PREFIX = re.compile(
+    rf"""\b(?P<wd>{_WD})(?:\s*{_RANGE_SEP}\s*(?P<wd2>{_WD}))?
+    (?:\s*[,.]?\s*{_TOD})?\s*[,.]?\s*$""",
+    re.I | re.X,
+)
+_PREFIX_WINDOW = 48
 _FAR_DAYS = 10  # beyond this distance from publication a date is flagged
-_LOOSE_DAYS = 30  # a date with no weekday must lie this close to publication
+_LOOSE_DAYS = 30  # a written date with no weekday must lie this close to publication
 
 
 @dataclass
@@ -183,6 +193,20 @@ class EventDate:
     end: date | None
     text: str
     note: str | None
+
+
+@dataclass
+class _Written:
+    """A date expression found in the text: the date itself and the weekday before it."""
+
+    m: re.Match[str]
+    start: int
+    weekday: str | None
+    weekday_end: str | None
+
+    @property
+    def numeric(self) -> bool:
+        return self.m.re is _NUMERIC_DATE
 
 
 def _month_number(token: str | None) -> int | None:
@@ -252,56 +276,70 @@ def _distance_note(start: date, end: date | None, pub: date) -> str | None:
     return None
 
 
-def _candidates(text: str, start: int) -> list[re.Match[str]]:
-    found = list(_NUMERIC_DATE.finditer(text, start)) + list(_LONG_DATE.finditer(text, start))
-    return sorted(found, key=lambda m: m.start())
+def _written(text: str, m: re.Match[str]) -> _Written:
+    """Attach the weekday written just before the date, when there is one."""
+    lo = max(0, m.start() - _PREFIX_WINDOW)
+    prefix = _DATE_PREFIX.search(text, lo, m.start())
+    if prefix is None:
+        return _Written(m, m.start(), None, None)
+    return _Written(m, prefix.start(), prefix.group("wd"), prefix.group("wd2"))
 
 
-def _accept(m: re.Match[str], span: tuple[date, date | None], pub: date) -> bool:
-    """Dates without a weekday are taken only when they lie near publication."""
-    if m.group("wd") or (m.re is _NUMERIC_DATE and not m.group("y")):
-        if m.group("wd"):
-            return True
-        return abs((span[0] - pub).days) <= _LOOSE_DAYS * 2
-    return abs((span[0] - pub).days) <= _LOOSE_DAYS
+def _date_expressions(text: str, begin: int) -> Iterator[_Written]:
+    """Date expressions in reading order, found lazily."""
+    found = heapq.merge(
+        _NUMERIC_DATE.finditer(text, begin),
+        _LONG_DATE.finditer(text, begin),
+        key=lambda m: m.start(),
+    )
+    return (_written(text, m) for m in found)
 
 
-def _event_from(
-    m: re.Match[str], span: tuple[date, date | None], pub: date, original: str
-) -> EventDate:
+def _accept(w: _Written, span: tuple[date, date | None], pub: date) -> bool:
+    """A weekday makes a date certain; without one it must lie near publication."""
+    if w.weekday:
+        return True
+    distance = abs((span[0] - pub).days)
+    if w.numeric and not w.m.group("y"):
+        return distance <= 2 * _LOOSE_DAYS
+    return distance <= _LOOSE_DAYS
+
+
+def _event_from(w: _Written, span: tuple[date, date | None], pub: date, original: str) -> EventDate:
     """The resolved date with the text as written (original has the same offsets)."""
     start, end = span
-    written = m.group(0)
-    lo = m.start() + len(written) - len(written.lstrip())
-    hi = m.end() - len(written) + len(written.rstrip())
     notes = [
-        _weekday_note(_norm_weekday(m.group("wd")), start),
-        _weekday_note(_norm_weekday(m.group("wd2")), end),
+        _weekday_note(w.weekday, start),
+        _weekday_note(w.weekday_end, end),
         _distance_note(start, end, pub),
     ]
     note = "; ".join(n for n in notes if n) or None
-    return EventDate(start, end, original[lo:hi], note)
+    return EventDate(start, end, original[w.start : w.m.end()].strip(), note)
 
 
-def _norm_weekday(name: str | None) -> str | None:
-    return name.replace("\u2019", "'") if name else None
+def _event_date(
+    clean: str, original: str, pub: date, dateline: _Dateline | None
+) -> EventDate | None:
+    begin = dateline.end if dateline else 0
+    clean = clean[: _strip_source_notes(clean, _content_end(clean))]  # a source's date is not
+    for w in _date_expressions(clean, begin):
+        span = _resolve(w.m, pub)
+        if span and _accept(w, span, pub):
+            return _event_from(w, span, pub, original)
+    if dateline and dateline.date_text:
+        m = _LONG_DATE.search(dateline.date_text)
+        span = _resolve(m, pub) if m else None
+        if m and span:
+            found = _event_from(_written(dateline.date_text, m), span, pub, dateline.date_text)
+            found.note = "; ".join(filter(None, ["from the dateline", found.note]))
+            return found
+    return None
 
 
 def find_event_date(body_text: str, published: date) -> EventDate | None:
     """The first event date of the text, its year chosen from the publication date."""
     clean = _prepare(body_text)
-    dateline = _find_dateline(clean)
-    begin = dateline.end if dateline else 0
-    for m in _candidates(clean, begin):
-        span = _resolve(m, published)
-        if span and _accept(m, span, published):
-            return _event_from(m, span, published, body_text)
-    if dateline and dateline.date_text:
-        m = _LONG_DATE.search(dateline.date_text)
-        span = _resolve(m, published) if m else None
-        if m and span:
-            return _event_from(m, span, published, dateline.date_text)
-    return None
+    return _event_date(clean, body_text, published, _find_dateline(clean))
 
 
 # --------------------------------------------------------------------------- credit
@@ -318,6 +356,7 @@ _SOURCE_NOTE = re.compile(
     r"^[ \t]*\(?(?P<note>(?:disadur|dikutip|diolah|dilansir|disarikan)\b[^\n]*?)\)?[ \t]*$",
     re.I | re.M,
 )
+_SOURCE_NOTE_WINDOW = 600  # characters at the end searched for a source line
 _CREDIT_FIXES = (
     (re.compile(r"\bhumas\s*(?=\S)", re.I), "Humas "),
     (re.compile(r"\bdj\s*ham\b", re.I), "DJHAM"),
@@ -352,33 +391,41 @@ def _strip_source_notes(text: str, end: int) -> int:
         return len(head)
 
 
-def find_credit(body_text: str) -> Credit | None:
-    """The bracket at the very end of the text, when it names who wrote the release."""
-    clean = _prepare(body_text)
+def _credit(clean: str, original: str) -> Credit | None:
     end = _strip_source_notes(clean, _content_end(clean))
-    m = _FINAL_BRACKET.search(clean, 0, end)
+    opening = clean.rfind("(", 0, end)
+    m = _FINAL_BRACKET.match(clean, opening, end) if opening >= 0 else None
     if not m:
         return None
     inner = m.group("inner")
-    before = clean[: m.start()].rstrip(" \t")
-    glued_to_sentence = not before or before[-1] in _SENTENCE_END or before.endswith("\n")
+    before = clean[max(0, m.start() - 8) : m.start()].rstrip(" \t")
+    glued_to_sentence = (
+        m.start() == 0 or not before or before[-1] in _SENTENCE_END or before[-1] == "\n"
+    )
     credit_like = bool(_CREDIT_WORDS.search(inner) or _INITIALS.match(inner.strip()))
     if not (glued_to_sentence or credit_like) or _SOURCE_NOTE.match(inner):
         return None
     close = clean.index(")", m.start()) + 1
-    return Credit(body_text[m.start() : close], normalise_credit(inner))
+    return Credit(original[m.start() : close], normalise_credit(inner))
+
+
+def find_credit(body_text: str) -> Credit | None:
+    """The bracket at the very end of the text, when it names who wrote the release."""
+    return _credit(_prepare(body_text), body_text)
+
+
+def _source_note(clean: str, original: str) -> str | None:
+    end = _content_end(clean)
+    notes = list(_SOURCE_NOTE.finditer(clean, max(0, end - _SOURCE_NOTE_WINDOW), end))
+    if not notes:
+        return None
+    m = notes[-1]
+    return _squash(original[m.start("note") : m.end("note")])
 
 
 def find_source_note(body_text: str) -> str | None:
     """A closing `Disadur dari <newspaper>, <date> ...` line, as written."""
-    clean = _prepare(body_text)
-    end = _content_end(clean)
-    tail_start = max(0, end - 600)
-    notes = list(_SOURCE_NOTE.finditer(clean, tail_start, end))
-    if not notes:
-        return None
-    m = notes[-1]
-    return _squash(body_text[m.start("note") : m.end("note")])
+    return _source_note(_prepare(body_text), body_text)
 
 
 # --------------------------------------------------------------------------- language
@@ -387,13 +434,17 @@ _ID_WORDS = frozenset(
     "yang dan di dengan untuk dalam ini itu pada tidak dari ke akan juga oleh sebagai adalah "
     "bahwa telah dapat para atau kami kita serta tersebut karena sudah agar bagi antara menjadi "
     "secara lebih kepada hal ia mereka masih bisa harus saat sejumlah melalui terhadap hari "
-    "tahun kegiatan acara menyampaikan mengatakan".split()
+    "tahun kegiatan acara menyampaikan mengatakan pun jika apabila maka setiap seluruh semua "
+    "hingga sampai sebuah salah satu lain baik namun tetapi atas yakni yaitu sejak tentang "
+    "mengenai terkait sehingga sedangkan bahkan hanya masing ada belum juga selain bersama "
+    "pemerintah daerah peserta masyarakat".split()
 )
 _EN_WORDS = frozenset(
     "the and of to in is that for on with as by this was are be from at it an which have has "
     "were will their also its or not but been would said can our we they such".split()
 )
 _WORD = re.compile(r"[a-z]+")
+_ID_AFFIXED = re.compile(r"^(?:me|ber|di|ter|pe)[a-z]{2,}(?:kan|an|nya)$")  # memajukan, kegiatannya
 _LANG_SAMPLE = 4000
 _MIN_STOP_SHARE = 0.05
 _SCRIPTS = (
@@ -410,9 +461,10 @@ def detect_language(text: str) -> str | None:
     """`id` or `en` from stop words; other scripts by Unicode block; None when unsure."""
     sample = text[:_LANG_SAMPLE]
     words = _WORD.findall(sample.lower())
-    id_hits = sum(1 for w in words if w in _ID_WORDS)
+    id_hits = sum(1 for w in words if w in _ID_WORDS or _ID_AFFIXED.match(w))
     en_hits = sum(1 for w in words if w in _EN_WORDS)
-    if words and (id_hits + en_hits) / len(words) >= _MIN_STOP_SHARE:
+    hits = id_hits + en_hits
+    if words and (hits / len(words) >= _MIN_STOP_SHARE or hits >= 3) and id_hits != en_hits:
         return "id" if id_hits >= en_hits else "en"
     letters = sum(1 for c in sample if c.isalpha())
     for code, pattern in _SCRIPTS:
@@ -435,22 +487,32 @@ def _fallback_language(sample: str) -> str | None:
 
 _HONORIFICS = frozenset(
     "prof dr drs dra ir h hj kh pdt romo ust ustadz ustaz habib bapak ibu pak bu sdr sdri mr "
-    "mrs ms dato dato' datuk tgk hon rev".split()
+    "mrs ms dato dato' datuk tgk hon rev kombes akbp akp kompol iptu ipda aiptu brigjen irjen "
+    "komjen jenderal pol kolonel kol letkol mayor kapten laksamana marsekal mayjen letjen".split()
 )
-_BARE_HONORIFICS = frozenset("bapak ibu dato' datuk romo habib ustadz ustaz".split())
+_BARE_HONORIFICS = frozenset(
+    "bapak ibu dato' datuk romo habib ustadz ustaz kombes akbp akp kompol iptu ipda aiptu brigjen "
+    "komjen kolonel letkol mayjen letjen".split()
+)
+_NOMINAL = re.compile(r"^(?:pe|ke)[a-z]{3,}an$")  # Pelayanan, Perlindungan, Kesehatan: not names
 _ORG_WORDS = frozenset(
     """universitas yayasan institut institute lembaga persatuan aliansi koalisi majelis serikat
     forum ikatan himpunan gerakan asosiasi komunitas sekolah politeknik hotel pt radio harian
     perkumpulan""".split()
 )
 _NAME_PARTICLES = frozenset("van von der den de bin binti al el da dos di".split())
-_DEGREE = r"(?:(?!(?:Prof|Dr|Drs|Dra|Ir|H|Hj|KH|Pdt|Mhd|Muh|Moh|Plt|Plh|Pj)\.)(?:[A-Z][A-Za-z]{0,3}\.){1,3}(?:[A-Z][A-Za-z]{0,3}\b)?|(?:SH|MH|MSi|MPA|MM|MBA|PhD|LLM|MHum|MKn|SSos|MAP|MSc|BSc|AMd)\b)"
+_NOT_A_DEGREE = r"(?!(?:Prof|Dr|Drs|Dra|Ir|H|Hj|KH|Pdt|Mhd|Muh|Moh|Plt|Plh|Pj)\.)"
+_DEGREE = (
+    rf"(?:{_NOT_A_DEGREE}(?:[A-Z][A-Za-z]{{0,3}}\.){{1,3}}(?:[A-Z][A-Za-z]{{0,3}}\b)?"
+    r"|(?:SH|MH|MSi|MPA|MM|MBA|PhD|LLM|MHum|MKn|SSos|MAP|MSc|BSc|AMd)\b)"
+)
 _DEGREES = re.compile(rf"(?<=[a-z'])\s*,\s*{_DEGREE}(?:\s*,?\s*{_DEGREE})*(?P<next>\s+[A-Z])?")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*\.?|[(),.;:!?\"“”]|[^\sA-Za-z(),.;:!?\"“”]+")
 _ABBREV = _HONORIFICS | frozenset("mhd muh moh plt plh pj st no kab prov kec m".split())
 
 _HEADS = frozenset(
-    """menteri menko wamen direktur dirjen sesditjen sekretaris sekjen sekda kepala kabid kadiv
+    """menteri menko wamen menkumham wamenkumham menkopolhukam direktur dirjen sesditjen
+    sekretaris sekjen sekda kepala kabid kadiv
     kakanwil kasubdit kasubbag kasubag kabag kasi ketua anggota koordinator gubernur wagub bupati
     wabup wali walikota wawali camat lurah officer manager manajer staf staff analis penyuluh
     perancang peneliti dosen pengajar rektor dekan akademisi pakar pengamat praktisi perwakilan
@@ -460,12 +522,13 @@ _HEADS = frozenset(
     ambassador representative commissioner professor lecturer researcher coordinator president
     founder""".split()
 )
+_COMPLETE_HEADS = frozenset("presiden wapres president menkumham wamenkumham menkopolhukam".split())
 _HEAD_PREFIXES = frozenset(
     "wakil plt. plh. pj. first second third senior deputy vice acting executive program guru "
     "staf".split()
 )
 _CONT_LOWER = frozenset(
-    """dan & serta di untuk pada bidang urusan tim dewan juri senior ahli madya muda utama
+    """dan & serta di untuk bidang urusan tim dewan juri senior ahli madya muda utama
     pertama hukum pidana perdata tata negara internasional politik ekonomi sosial pendamping
     umum khusus luar dalam negeri wilayah daerah provinsi kabupaten kota kantor bicara besar
     penilai pelaksana panitia pengarah pembina harian eksekutif
@@ -500,25 +563,39 @@ _NOT_NAME = frozenset(
     sumsel jatim jateng jabar diy ntb ntt kepri babel banyuwangi tabanan flores minahasa
     senin selasa rabu kamis jumat sabtu minggu ahad januari februari maret april mei juni
     juli agustus september oktober november desember the of and for on human rights
+    internasional komite palang merah polri tni polisi khusus pusat istana
     directorate general ministry director secretary head deputy first""".split()
 )
+_ATTRIBUTION_VERBS = (
+    "kata ujar ucap jelas tutur tegas ungkap imbuh tambah terang papar sebut lanjut pungkas tutup "
+    "harap menurut said says added explained"
+).split()
 _ATTRIBUTION = re.compile(
-    r"(?:\b(?:kata|ujar|ucap|jelas|tutur|tegas|ungkap|imbuh|tambah|terang|papar|sebut|lanjut"
-    r"|pungkas|tutup|harap|menurut|said|says|added|explained)\s+)([A-Z][a-z'\-]+)",
-    re.I,
+    r"\b(?:"
+    + "|".join(_ATTRIBUTION_VERBS + [v.capitalize() for v in _ATTRIBUTION_VERBS])
+    + r")\s+([A-Z][a-z'\-]+)"
 )
 _MAX_NAME_TOKENS = 5
+_LOOK_BEHIND = 90  # characters read before a position word (for `Name, Position`)
+_LOOK_AHEAD = 160  # characters read after it before stopping at the next sentence end
+_LETTERS = re.compile(r"[A-Za-z]+")
 
 
-@dataclass
 class _Tok:
-    text: str
-    start: int
-    end: int
+    """A word or punctuation mark of a paragraph, with what the people reader asks of it."""
 
-    @property
-    def low(self) -> str:
-        return self.text.lower().rstrip(".")
+    __slots__ = ("text", "start", "end", "low", "word", "cap", "honorific", "nameable", "head")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text, self.start, self.end = text, start, end
+        self.low = text.lower().rstrip(".")
+        self.word = text[:1].isalpha()
+        self.cap = text[:1].isupper()
+        self.honorific = self.low in _HONORIFICS and (
+            text.endswith(".") or self.low in _BARE_HONORIFICS
+        )
+        self.nameable = _nameable(self)
+        self.head = self.word and self.low in _HEADS
 
 
 def _tokens(text: str) -> list[_Tok]:
@@ -538,11 +615,11 @@ def _tokens(text: str) -> list[_Tok]:
 
 
 def _is_word(tok: _Tok) -> bool:
-    return tok.text[:1].isalpha()
+    return tok.word
 
 
 def _is_cap(tok: _Tok) -> bool:
-    return tok.text[:1].isupper()
+    return tok.cap
 
 
 def _is_acronym(tok: _Tok) -> bool:
@@ -551,14 +628,14 @@ def _is_acronym(tok: _Tok) -> bool:
 
 
 def _is_honorific(tok: _Tok) -> bool:
-    return tok.low in _HONORIFICS and (tok.text.endswith(".") or tok.low in _BARE_HONORIFICS)
+    return tok.honorific
 
 
 def _nameable(tok: _Tok) -> bool:
     """Could this token be part of a person's name?"""
-    if not _is_word(tok) or not _is_cap(tok) or _is_acronym(tok):
-        return tok.low in _NAME_PARTICLES and not _is_cap(tok)
-    return tok.low not in _NOT_NAME
+    if not tok.word or not tok.cap or _is_acronym(tok):
+        return tok.low in _NAME_PARTICLES and not tok.cap
+    return tok.low not in _NOT_NAME and not _NOMINAL.match(tok.low)
 
 
 def _head_span(toks: list[_Tok], i: int) -> int:
@@ -566,8 +643,9 @@ def _head_span(toks: list[_Tok], i: int) -> int:
     j = i
     while j < len(toks) and toks[j].text.lower() in _HEAD_PREFIXES:
         j += 1
-    if j < len(toks) and toks[j].low in _HEADS and _is_word(toks[j]):
-        return j - i + 1
+    for k in range(min(j, len(toks) - 1), i - 1, -1):
+        if toks[k].head:
+            return k - i + 1
     return 0
 
 
@@ -575,7 +653,7 @@ def _position_end(toks: list[_Tok], i: int) -> int:
     """Index just past the position phrase whose complement starts at i."""
     while i < len(toks):
         tok = toks[i]
-        if _is_honorific(tok):
+        if _is_honorific(tok) and not _is_initial(toks, i):
             return i
         if tok.text == "(" and i + 2 < len(toks) and toks[i + 2].text == ")":
             i += 3
@@ -596,6 +674,11 @@ def _position_end(toks: list[_Tok], i: int) -> int:
             return i
         return i
     return i
+
+
+def _is_initial(toks: list[_Tok], i: int) -> bool:
+    """`H.` after a name word is a middle initial (`Yasonna H. Laoly`), not `Haji`."""
+    return toks[i].low == "h" and i > 0 and toks[i - 1].nameable and toks[i - 1].cap
 
 
 def _name_after(toks: list[_Tok], i: int) -> tuple[int, int] | None:
@@ -621,7 +704,11 @@ def _name_before(toks: list[_Tok], comma: int) -> tuple[int, int] | None:
     """A name ending just before toks[comma], preceded by a sentence or clause boundary."""
     j = comma
     i = j
-    while i > 0 and _is_word(toks[i - 1]) and (_is_cap(toks[i - 1]) or toks[i - 1].low in _NAME_PARTICLES):
+    while (
+        i > 0
+        and _is_word(toks[i - 1])
+        and (_is_cap(toks[i - 1]) or toks[i - 1].low in _NAME_PARTICLES)
+    ):
         i -= 1
     start = i
     while start < j and _is_honorific(toks[start]):
@@ -636,7 +723,8 @@ def _split_name(toks: list[_Tok], lo: int, hi: int, referred: set[str]) -> tuple
     k = hi
     while k > lo and _nameable(toks[k - 1]):
         k -= 1
-    k = max(k, lo + 1)  # the first word after the head belongs to the position
+    if toks[lo - 1].low not in _COMPLETE_HEADS:
+        k = max(k, lo + 1)  # the first word after the head belongs to the position
     if k < hi and toks[k - 1].low in _ORG_WORDS:
         k += 1  # `Universitas Pattimura`: the word after an organisation word is its name
     if k >= hi:
@@ -695,6 +783,27 @@ def _strip_degrees(text: str) -> str:
     return _DEGREES.sub(repl, text)
 
 
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of text around position words, within one paragraph, merged."""
+    spans: list[tuple[int, int]] = []
+    for m in _LETTERS.finditer(text):
+        if m.group().lower() not in _HEADS:
+            continue
+        para_start = text.rfind("\n", 0, m.start()) + 1
+        para_end = text.find("\n", m.end())
+        para_end = len(text) if para_end < 0 else para_end
+        lo = max(para_start, m.start() - _LOOK_BEHIND)
+        if lo > para_start:
+            lo = text.find(" ", lo, m.start()) + 1 or m.start()
+        stop = text.find(". ", min(m.end() + _LOOK_AHEAD, para_end), para_end)
+        hi = para_end if stop < 0 else stop + 1
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
 def _people_in(paragraph: str, referred: set[str]) -> list[tuple[int, Person]]:
     toks = _tokens(paragraph)
     found: list[tuple[int, Person]] = []
@@ -749,13 +858,15 @@ def _closes_clause(tok: _Tok | None) -> bool:
 
 def extract_people(text: str) -> list[Person]:
     """People named with their position, one Person per person."""
-    clean = _strip_degrees(_prepare(text))
+    return _people(_prepare(text))
+
+
+def _people(prepared: str) -> list[Person]:
+    clean = _strip_degrees(prepared)
     referred = _referred(clean)
     found: list[tuple[int, Person]] = []
-    offset = 0
-    for paragraph in clean.split("\n"):
-        found.extend((offset + at, p) for at, p in _people_in(paragraph, referred))
-        offset += len(paragraph) + 1
+    for lo, hi in _windows(clean):
+        found.extend((lo + at, p) for at, p in _people_in(clean[lo:hi], referred))
     return _merge(found)
 
 
@@ -832,19 +943,21 @@ def _publication_date(published_at: str) -> date:
 def read_press_release(body_text: str, published_at: str) -> dict:
     """Every field the text of a press release gives, for the page objects."""
     published = _publication_date(published_at)
-    event = find_event_date(body_text, published)
-    credit = find_credit(body_text)
+    clean = _prepare(body_text)
+    dateline = _find_dateline(clean)
+    event = _event_date(clean, body_text, published, dateline)
+    credit = _credit(clean, body_text)
     return {
-        "dateline_city": parse_dateline(body_text),
+        "dateline_city": dateline.city if dateline else None,
         "event_date": event.start.isoformat() if event else None,
         "event_date_end": event.end.isoformat() if event and event.end else None,
         "event_date_text": event.text if event else None,
         "event_date_note": event.note if event else None,
         "credit": credit.name if credit else None,
         "credit_text": credit.text if credit else None,
-        "source_note": find_source_note(body_text),
-        "language": detect_language(body_text),
-        "people": extract_people(body_text),
+        "source_note": _source_note(clean, body_text),
+        "language": detect_language(clean),
+        "people": _people(clean),
     }
 
 

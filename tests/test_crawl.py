@@ -108,3 +108,32 @@ def test_rest_and_html_paths_agree(wp_fresh, tmp_path):
         assert (rest_row["source"], html_row["source"]) == ("rest", "html")
         for field in FIELDS + ("post_id", "slug", "word_count", "body_html"):
             assert rest_row[field] == html_row[field], (url, field)
+
+
+def test_press_release_conventions(crawled):
+    """Dateline, event date and credit, read from the archived text, against the corpus."""
+    _, site, _, archived, _ = crawled
+    misses = []
+    for url, post in expected_articles(site).items():
+        row = archived[url]
+        event = post["expected_event_date"] or {}
+        credit = row["credit_text"] and row["credit_text"].strip("().")
+        checks = {
+            "dateline_city": (row["dateline_city"] or "").casefold(),
+            "event_date": row["event_date"],
+            "event_date_end": row["event_date_end"],
+            "event_date_text": row["event_date_text"],
+            "credit": credit,
+        }
+        expected = {
+            "dateline_city": (post["expected_dateline_city"] or "").casefold(),
+            "event_date": event.get("date"),
+            "event_date_end": event.get("end"),
+            "event_date_text": event.get("text"),
+            "credit": post["expected_credit"],
+        }
+        if not event.get("date") and row["event_date_note"] == "from the dateline":
+            assert row["event_date_text"] in post["expected_dateline"]
+            expected |= {k: checks[k] for k in ("event_date", "event_date_end", "event_date_text")}
+        misses += [(url, k, checks[k], v) for k, v in expected.items() if checks[k] != v]
+    assert misses == [], "\n".join(map(str, misses))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from scraper.items import Article
+from scraper.press_release import extract_documents, extract_images, read_press_release
 from scraper.text import body_html, body_text, clean_body, slug_of, word_count
 
 
@@ -32,11 +33,12 @@ def make_article(
         raise NotAnArticle(f"no publication date found at {url}")
     cleaned = clean_body(body, url)
     text = body_text(cleaned)
+    html = body_html(cleaned)
     return Article(
         url=url,
         title=title,
         published_at=published_at,
-        body_html=body_html(cleaned),
+        body_html=html,
         body_text=text,
         source=source,
         post_id=post_id,
@@ -47,4 +49,7 @@ def make_article(
         tags=tags or [],
         word_count=word_count(text),
         featured_image=featured_image,
+        images=extract_images(html, url, featured_image),
+        documents=extract_documents(html, url),
+        **read_press_release(text, published_at),
     )
