@@ -1,16 +1,18 @@
-"""The only module that knows the schema: tables, upserts, full-text search."""
+"""The only module that knows the schema: tables, upserts, versions, runs, full-text search."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
+from scraper.captures import Capture
 from scraper.items import Article
+from scraper.search import create_stemmed_index, index_article
 from scraper.text import SITE_TZ
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -40,11 +42,19 @@ ARTICLE_COLUMNS = {
     "source_note": str,
     "language": str,
     "source": str,
+    "capture_id": int,
+    "version_count": int,
     "first_seen_at": str,
     "last_seen_at": str,
+    "changed_at": str,
+    "deleted_at": str,
 }
-# What a researcher would call the article's content: a change here is a change of the article.
+# Bookkeeping columns that save() manages itself, not read from the Article.
+KEPT_COLUMNS = ("version_count", "first_seen_at", "last_seen_at", "changed_at", "deleted_at")
+# A change of any of these counts as an update of the article...
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
+# ...and a change of these keeps the previous state in article_versions.
+VERSIONED_FIELDS = ("title", "body_text")
 CHILD_TABLES = {
     "article_people": {"article_url": str, "name": str, "position": str},
     "article_images": {
@@ -56,7 +66,47 @@ CHILD_TABLES = {
     },
     "article_documents": {"article_url": str, "url": str, "link_text": str, "file_type": str},
 }
-
+CAPTURE_COLUMNS = {
+    "id": int,
+    "run_id": int,
+    "url": str,
+    "fetched_at": str,
+    "status": int,
+    "content_type": str,
+    "sha256": str,
+    "warc_file": str,
+    "warc_offset": int,
+    "warc_length": int,
+}
+VERSION_COLUMNS = {
+    "id": int,
+    "article_url": str,
+    "title": str,
+    "body_text": str,
+    "body_html": str,
+    "capture_id": int,
+    "valid_from": str,
+    "valid_to": str,
+}
+RUN_COLUMNS = {
+    "id": int,
+    "site": str,
+    "started_at": str,
+    "ended_at": str,
+    "mode": str,
+    "full": int,
+    "status": str,
+    "requests": int,
+    "new": int,
+    "updated": int,
+    "unchanged": int,
+    "deleted": int,
+    "failed": int,
+    "errors": str,
+    "sources": str,
+    "coverage": str,
+    "max_modified_at": str,
+}
 PEOPLE_VIEW = """
 select
   article_people.name,
@@ -87,10 +137,23 @@ def check_db_path(path: str | Path) -> Path:
     if path.exists() and path.stat().st_size:
         with path.open("rb") as file:
             if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                raise ArchiveError(
-                    f"{str(path)!r} is not an SQLite database; it was left untouched"
-                )
+                raise ArchiveError(f"{str(path)!r} is not an SQLite database; left untouched")
     return path
+
+
+@dataclass
+class CrawlState:
+    """What an incremental crawl needs to know of the archive (read before it starts)."""
+
+    last_run: int | None = None  # the last successful run of this site
+    modified_after: str | None = None  # newest modified_at after that run
+    live_posts: dict[int, str] = field(default_factory=dict)  # post_id -> url, not deleted
+    live_urls: set[str] = field(default_factory=set)
+    recent_urls: list[str] = field(default_factory=list)  # newest articles, to re-check
+
+    @property
+    def live_post_ids(self) -> set[int]:
+        return set(self.live_posts)
 
 
 class Archive:
@@ -114,28 +177,82 @@ class Archive:
             articles.create_index(["post_id"])
             articles.create_index(["published_at"])
             articles.enable_fts(["title", "body_text"], create_triggers=True)
+        create_stemmed_index(db)
+        for column in ("author", "year"):  # for facets at scale
+            articles.create_index([column], if_not_exists=True)
+        for name, column_type in ARTICLE_COLUMNS.items():  # archives made by older versions
+            if name not in articles.columns_dict:
+                articles.add_column(name, column_type)
         for name, columns in CHILD_TABLES.items():
             table = db.table(name)
             if not table.exists():
                 table.create(columns, foreign_keys=[("article_url", "articles", "url")])
                 table.create_index(["article_url"])
+        tables = {"captures": CAPTURE_COLUMNS, "article_versions": VERSION_COLUMNS}
+        tables["crawl_runs"] = RUN_COLUMNS
+        for name, columns in tables.items():
+            if not db.table(name).exists():
+                db.table(name).create(columns, pk="id")
+        db["captures"].create_index(["url"], if_not_exists=True)
+        db["article_versions"].create_index(["article_url"], if_not_exists=True)
+        if not db.table("article_captures").exists():
+            db.table("article_captures").create(
+                {"article_url": str, "capture_id": int},
+                pk=("article_url", "capture_id"),
+                foreign_keys=[("capture_id", "captures", "id")],
+            )
         db.create_view("people", PEOPLE_VIEW, ignore=True)
 
+    # Articles
+
     def save(self, article: Article, seen_at: str | None = None) -> str:
-        """Insert or update one article; returns ``added``, ``changed`` or ``unchanged``."""
+        """Insert or update one article; returns ``added``, ``changed`` or ``unchanged``.
+
+        When the title or text changed, the previous state goes to ``article_versions``.
+        """
         seen_at = seen_at or now()
         row = article_row(article)
-        with self.db.conn:
+        with self.db.atomic():
             existing = next(self.articles.rows_where("url = ?", [article.url]), None)
             if existing is None:
-                self.articles.insert({**row, "first_seen_at": seen_at, "last_seen_at": seen_at})
+                first = {"first_seen_at": seen_at, "last_seen_at": seen_at, "changed_at": seen_at}
+                self.articles.insert({**row, **first, "version_count": 1})
                 outcome = "added"
             else:
-                self.articles.update(article.url, {**row, "last_seen_at": seen_at})
-                changed = any(existing[f] != row[f] for f in CONTENT_FIELDS)
-                outcome = "changed" if changed else "unchanged"
+                outcome = self._update(existing, row, seen_at)
+            if article.capture_id:
+                self.db["article_captures"].insert(
+                    {"article_url": article.url, "capture_id": article.capture_id}, ignore=True
+                )
             self.save_children(article)
+            if outcome != "unchanged":
+                rowid = self.db.execute(
+                    "select rowid from articles where url = ?", [article.url]
+                ).fetchone()[0]
+                index_article(self.db, rowid, article.title, article.body_text)
         return outcome
+
+    def _update(self, existing: dict, row: dict, seen_at: str) -> str:
+        update = {**row, "last_seen_at": max(existing["last_seen_at"] or seen_at, seen_at)}
+        update["deleted_at"] = None  # seen again
+        if any(existing[f] != row[f] for f in VERSIONED_FIELDS):
+            self.db["article_versions"].insert(
+                {
+                    "article_url": existing["url"],
+                    "title": existing["title"],
+                    "body_text": existing["body_text"],
+                    "body_html": existing["body_html"],
+                    "capture_id": existing["capture_id"],
+                    "valid_from": existing["changed_at"] or existing["first_seen_at"],
+                    "valid_to": seen_at,
+                }
+            )
+            update["version_count"] = (existing["version_count"] or 1) + 1
+            update["changed_at"] = seen_at
+        if not row["capture_id"]:
+            update["capture_id"] = existing["capture_id"]
+        self.articles.update(existing["url"], update)
+        return "changed" if any(existing[f] != row[f] for f in CONTENT_FIELDS) else "unchanged"
 
     def save_children(self, article: Article) -> None:
         rows = {
@@ -148,8 +265,64 @@ class Archive:
             table.delete_where("article_url = ?", [article.url])
             table.insert_all({"article_url": article.url, **child} for child in children)
 
+    def mark_deleted(self, url: str, seen_at: str | None = None) -> bool:
+        """Record that the site no longer shows an article; the row itself is kept."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update articles set deleted_at = ? where url = ? and deleted_at is null",
+                [seen_at or now(), url],
+            )
+        return cursor.rowcount > 0
+
     def count(self) -> int:
         return self.articles.count
+
+    # Captures and runs
+
+    def add_capture(self, capture: Capture, run_id: int | None) -> int:
+        with self.db.atomic():
+            return self.db["captures"].insert({**asdict(capture), "run_id": run_id}).last_pk
+
+    def start_run(self, site: str, full: bool) -> int:
+        with self.db.atomic():
+            run = {"site": site, "started_at": now(), "full": int(full), "status": "running"}
+            return self.db["crawl_runs"].insert(run).last_pk
+
+    def finish_run(self, run_id: int, **fields) -> None:
+        fields["max_modified_at"] = self.db.execute(
+            "select max(modified_at) from articles where deleted_at is null"
+        ).fetchone()[0]
+        with self.db.atomic():
+            self.db["crawl_runs"].update(run_id, {"ended_at": now(), **fields})
+
+    def crawl_state(self, site: str, recent: int = 20) -> CrawlState:
+        """The state an incremental crawl of ``site`` starts from."""
+        last = next(
+            self.db["crawl_runs"].rows_where(
+                "site = ? and status = 'ok'", [site], order_by="id desc", limit=1
+            ),
+            None,
+        )
+        live = "deleted_at is null"
+        return CrawlState(
+            last_run=last and last["id"],
+            modified_after=last and last["max_modified_at"],
+            live_posts=dict(
+                self.db.execute(
+                    f"select post_id, url from articles where {live} and post_id is not null"
+                ).fetchall()
+            ),
+            live_urls={r[0] for r in self.db.execute(f"select url from articles where {live}")},
+            recent_urls=[
+                r[0]
+                for r in self.db.execute(
+                    f"select url from articles where {live} order by published_at desc limit ?",
+                    [recent],
+                )
+            ]
+            if last
+            else [],
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -160,5 +333,6 @@ def article_row(article: Article) -> dict:
     row["categories"] = json.dumps(article.categories, ensure_ascii=False)
     row["tags"] = json.dumps(article.tags, ensure_ascii=False)
     row["year"] = int(article.published_at[:4])
-    del row["first_seen_at"], row["last_seen_at"]
+    for name in KEPT_COLUMNS:
+        del row[name]
     return row

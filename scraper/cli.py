@@ -36,9 +36,13 @@ def cli() -> None:
 @cli.command()
 @click.option("--site", default=DEFAULT_SITE, show_default=True, help="The site or a mirror of it.")
 @db_option
+@click.option("--full", is_flag=True, help="Re-check every article, not only what changed.")
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
-def crawl(site: str, db_path: str, verbose: bool) -> None:
+def crawl(site: str, db_path: str, full: bool, warc_dir: str | None, verbose: bool) -> None:
     """Archive every public press release of the site into the database.
+
+    The first run reads everything; later runs fetch only what is new, changed or gone.
 
     ham-archive crawl --site http://127.0.0.1:8080 --db archive.db
     """
@@ -50,11 +54,11 @@ def crawl(site: str, db_path: str, verbose: bool) -> None:
         raise click.ClickException(str(error)) from None
 
     started = time.monotonic()
-    stats, spider = run_spider(site, db_path, verbose)
+    stats, spider = run_spider(site, db_path, verbose, full=full, warc_dir=warc_dir)
     seconds = time.monotonic() - started
 
     saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
-    if not saved:
+    if not saved and not spider.incremental:
         if new_db:  # leave no empty archive behind a failed first crawl
             for suffix in ("", "-wal", "-shm"):
                 Path(db_path + suffix).unlink(missing_ok=True)
@@ -69,7 +73,7 @@ def check_site(site: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
-def run_spider(site: str, db_path: str, verbose: bool):
+def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None):
     """Run one crawl in this process; returns its stats and the spider."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
@@ -79,11 +83,14 @@ def run_spider(site: str, db_path: str, verbose: bool):
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
     settings.set("ARCHIVE_DB", db_path, priority="cmdline")
+    settings.set("FULL_CRAWL", full, priority="cmdline")
+    if warc_dir:
+        settings.set("WARC_DIR", warc_dir, priority="cmdline")
     if not verbose:
         settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(HamSpider)
-    process.crawl(crawler, site=site)
+    process.crawl(crawler, site=site, full=full)
     process.start()
     return crawler.stats.get_stats(), crawler.spider
 
@@ -102,7 +109,49 @@ def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str
     from scraper.extensions import progress_line
 
     mode = "REST API" if spider.mode == "rest" else f"HTML pages (REST API: {spider.rest_refused})"
-    return f"Crawled {site} in {seconds:.0f}s via {mode}: {progress_line(stats)} -> {db_path}"
+    kind = "incremental" if spider.incremental else "full"
+    return (
+        f"Crawled {site} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)} -> {db_path}"
+    )
+
+
+@cli.command()
+@db_option
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
+def reparse(db_path: str, warc_dir: str | None) -> None:
+    """Rebuild every article from the stored captures, with no network.
+
+    Run it after a parser fix: the rows come out as the crawls would make them now.
+
+    ham-archive reparse --db archive.db
+    """
+    from scraper.reparse import reparse as replay
+
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"no archive at {db_path!r}: run 'ham-archive crawl' first")
+    warc = Path(warc_dir) if warc_dir else Path(db_path).parent / "warc"
+    try:
+        archive = Archive(db_path)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    started = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        if done % 500 == 0 or done == total:
+            click.echo(f"  … {done}/{total} captures", err=True)
+
+    counts = replay(archive, warc, progress)
+    total = archive.count()
+    archive.close()
+    click.echo(
+        f"Reparsed {db_path} in {time.monotonic() - started:.0f}s: "
+        f"{counts['added']} articles rebuilt from captures, {counts['changed']} later states, "
+        f"{counts['unchanged']} repeats, {counts['deleted']} gone, "
+        f"{counts['missing']} captures missing from {warc}; {total} articles in all",
+        err=True,
+    )
+    if counts["missing"]:
+        raise click.ClickException(f"{counts['missing']} captures could not be read from {warc}")
 
 
 @cli.command()
@@ -123,6 +172,7 @@ def serve(db_path: str, host: str, port: int) -> None:
         raise click.ClickException(str(error)) from None
     args = [sys.executable, "-m", "datasette", "serve", str(path), "--metadata", str(METADATA)]
     args += ["--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "3000"]
+    args += ["--setting", "suggest_facets", "off"]
     os.execv(sys.executable, args)
 
 

@@ -7,13 +7,15 @@ import sqlite3
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from scraper.search import MARK, snippet, stem_query, stem_text
+from scraper.search import MARK, exact_query, snippet, stem_query, stem_text
 
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
-    """Register ``ham_stem_query(q)``, ``ham_snippet(text, q)`` and ``ham_stem(text)``."""
+    """Register ``ham_stem_query(q)``, ``ham_exact_query(q)``, ``ham_snippet(text, q)`` and
+    ``ham_stem(text)``."""
     conn.create_function("ham_stem_query", 1, stem_query, deterministic=True)
+    conn.create_function("ham_exact_query", 1, exact_query, deterministic=True)
     conn.create_function("ham_snippet", 2, snippet, deterministic=True)
     conn.create_function("ham_stem", 1, stem_text, deterministic=True)
 

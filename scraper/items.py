@@ -59,3 +59,13 @@ class Article:
     people: list[Person] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    capture_id: int | None = None  # the raw capture (captures.id) this record was read from
+
+
+@dataclass
+class Gone:
+    """An archived article the site no longer shows: 404/410, or absent from a complete listing."""
+
+    url: str
+    reason: str  # "HTTP 404", "absent from the REST listing", ...
+    capture_id: int | None = None

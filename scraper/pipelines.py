@@ -1,29 +1,95 @@
-"""Hands each Article to the archive; counts what was added, changed and unchanged."""
+"""Storage only: raw captures to WARC files, articles and deletions to the archive."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from scrapy import signals
+
 from scraper.archive import Archive
-from scraper.items import Article
+from scraper.captures import WarcFiles
+from scraper.items import Article, Gone
+from scraper.text import site_time
 
 
 class ArchivePipeline:
-    def __init__(self, db_path: str, stats):
-        self.db_path = db_path
-        self.stats = stats
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = settings.get("ARCHIVE_DB")
+        self.warc_dir = settings.get("WARC_DIR") or Path(self.db_path).parent / "warc"
+        self.full = settings.getbool("FULL_CRAWL")
         self.archive: Archive | None = None
+        self.warc: WarcFiles | None = None
+        self.run_id: int | None = None
+        self.fetched_at: dict[int, str] = {}  # capture id -> when, so a reparse dates alike
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("ARCHIVE_DB"), crawler.stats)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.capture, signal=signals.response_received)
+        crawler.signals.connect(pipeline.finish_run, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self, spider=None) -> None:
         self.archive = Archive(self.db_path)
+        self.warc = WarcFiles(self.warc_dir)
+        self.run_id = self.archive.start_run(self.crawler.spider.site, self.full)
 
-    def close_spider(self, spider=None) -> None:
-        if self.archive:
-            self.archive.close()
+    def capture(self, response, request, spider=None) -> None:
+        """Every response, before any callback sees it: to a WARC record and a captures row."""
+        if self.archive is None:
+            return
+        reason = getattr(response, "reason", "") or ""
+        capture = self.warc.write(
+            response.url, response.status, reason, _header_list(response.headers), response.body
+        )
+        capture_id = self.archive.add_capture(capture, self.run_id)
+        request.meta["capture_id"] = capture_id
+        self.fetched_at[capture_id] = site_time(capture.fetched_at)
 
-    def process_item(self, item: Article, spider=None) -> Article:
-        outcome = self.archive.save(item)
-        self.stats.inc_value(f"archive/{outcome}")
+    def process_item(self, item, spider=None):
+        seen_at = self.fetched_at.get(item.capture_id)
+        if isinstance(item, Article):
+            self.stats.inc_value(f"archive/{self.archive.save(item, seen_at)}")
+        elif isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at):
+            self.stats.inc_value("archive/deleted")
         return item
+
+    def finish_run(self, spider, reason: str) -> None:
+        """After every item is stored: the run's row in crawl_runs (its status read by `check`)."""
+        if self.archive is None:
+            return
+        stats = self.stats.get_stats()
+        saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
+        finished = reason == "finished"
+        failed = stats.get("ham/failed", 0)
+        seen_site = stats.get("response_received_count", 0) > 0
+        if not finished or not seen_site:
+            status = "failed"
+        elif not saved and not spider.incremental:
+            status = "empty"
+        else:
+            status = "ok" if not failed else "partial"
+        self.archive.finish_run(
+            self.run_id,
+            mode=spider.mode,
+            status=status,
+            requests=stats.get("downloader/request_count", 0),
+            new=stats.get("archive/added", 0),
+            updated=stats.get("archive/changed", 0),
+            unchanged=stats.get("archive/unchanged", 0),
+            deleted=stats.get("archive/deleted", 0),
+            failed=failed,
+            errors=spider.first_failure,
+            sources=json.dumps(sorted(spider.seen)),
+            coverage=json.dumps(spider.coverage()),
+        )
+        self.warc.close()
+        self.archive.close()
+
+
+def _header_list(headers) -> list[tuple[bytes, bytes]]:
+    return [(name, value) for name, values in headers.items() for value in values]

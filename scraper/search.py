@@ -18,12 +18,31 @@ STEMMED_TABLE = "articles_stemmed_fts"
 DELETE_TRIGGER = "articles_stemmed_fts_ad"
 # A word is a run of letters and digits: what FTS5's unicode61 tokenizer calls a token.
 WORD = re.compile(r"[^\W_]+")
+WORD_OR_GAP = re.compile(r"([^\W_]+)")
 # Pieces of a query: a quoted phrase (straight or curly quotes, maybe left open), a bracket,
 # or a run of anything else up to a space.
-QUERY_PIECE = re.compile(r'["“”„](?P<phrase>[^"“”„]*)["“”„]?(?P<star>\*?)|(?P<bracket>[()])|[^\s"“”„()]+')
+QUERY_PIECE = re.compile(
+    r'["“”„](?P<phrase>[^"“”„]*)["“”„]?(?P<star>\*?)|(?P<bracket>[()])|[^\s"“”„()]+'
+)
 OPERATORS = {"AND", "OR", "NOT"}
 MATCH_NOTHING = '""'  # an empty phrase: valid FTS5 that matches no row
 MARK = ("<mark>", "</mark>")
+# The SQL of the ``search`` canned query in metadata.yml (tests check that the two agree).
+SEARCH_SQL = """\
+select
+  articles.url,
+  articles.title,
+  articles.published_at,
+  ham_snippet(articles.body_text, :q) as snippet
+from (
+  select rowid, bm25(articles_stemmed_fts, 3.0, 1.0) as score
+  from articles_stemmed_fts
+  where articles_stemmed_fts match ham_stem_query(:q)
+  order by score
+  limit 100
+) as hits
+join articles on articles.rowid = hits.rowid
+order by hits.score"""
 
 
 @cache
@@ -134,7 +153,9 @@ def _phrase(phrase: Phrase, stem: bool) -> str:
     words = [w.lower() for w in phrase.words]
     if stem:
         *head, last = words
-        words = [stem_word(w) for w in head] + [_stem_prefix(last) if phrase.prefix else stem_word(last)]
+        words = [stem_word(w) for w in head] + [
+            _stem_prefix(last) if phrase.prefix else stem_word(last)
+        ]
     return f'"{" ".join(words)}"' + (" *" if phrase.prefix else "")
 
 
@@ -187,29 +208,34 @@ def snippet(text: str | None, q: str | None, size: int = 30) -> str | None:
     if text is None:
         return None
     stems, prefixes = _query_stems(q or "")
-    tokens = list(WORD.finditer(text))
-    hits = [
-        i
-        for i, token in enumerate(tokens)
-        if (s := stem_word(token.group())) in stems or (prefixes and s.startswith(prefixes))
-    ]
-    start = 0
-    if hits:
-        best = max(hits, key=lambda i: sum(1 for j in hits if i <= j < i + size))
-        start = max(0, min(best - size // 5, len(tokens) - size))
-    window = tokens[start : start + size]
-    if not window:
-        return ""
-    hit_set = set(hits)
-    out, position = [], window[0].start()
-    for i, token in enumerate(window, start):
-        if i in hit_set:
-            out += [text[position : token.start()], MARK[0], token.group(), MARK[1]]
-            position = token.end()
-    more = start + size < len(tokens)
-    out.append(text[position : window[-1].end()] if more else text[position:])
-    body = " ".join("".join(out).split())
+    parts = WORD_OR_GAP.split(text)  # gap, word, gap, word, ..., gap: one pass, in C
+    words = parts[1::2]
+    found = {w for w in set(words) if _matches(w, stems, prefixes)}
+    hits = [i for i, word in enumerate(words) if word in found]
+    start = max(0, min(_densest(hits, size) - size // 5, len(words) - size)) if hits else 0
+    more = start + size < len(words)
+    window = parts[2 * start + 1 : 2 * (start + size) if more else len(parts)]
+    marked = (
+        f"{MARK[0]}{p}{MARK[1]}" if i % 2 == 0 and p in found else p for i, p in enumerate(window)
+    )
+    body = " ".join("".join(marked).split())
     return ("… " if start else "") + body + (" …" if more else "")
+
+
+def _matches(word: str, stems: frozenset[str], prefixes: tuple[str, ...]) -> bool:
+    stem = stem_word(word)
+    return stem in stems or bool(prefixes and stem.startswith(prefixes))
+
+
+def _densest(hits: list[int], size: int) -> int:
+    """The hit that starts the window of ``size`` words holding the most hits."""
+    best, most, end = hits[0], 0, 0
+    for i, first in enumerate(hits):
+        while end < len(hits) and hits[end] < first + size:
+            end += 1
+        if end - i > most:
+            best, most = first, end - i
+    return best
 
 
 # --- the index -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
-DOWNLOAD_DELAY = 0.25
+DOWNLOAD_DELAY = 0  # AutoThrottle sets the delay from the latency
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
@@ -19,6 +19,13 @@ DOWNLOAD_TIMEOUT = 60
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Exponential backoff between retries, and the server's Retry-After when it sends one.
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scraper.middlewares.BackoffRetryMiddleware": 550,
+}
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -30,5 +37,11 @@ EXTENSIONS = {"scraper.extensions.Progress": 500}
 
 # Where the archive lives (``ham-archive crawl --db`` or ``scrapy crawl ham -s ARCHIVE_DB=...``).
 ARCHIVE_DB = "archive.db"
+# Raw captures (WARC files); by default ``warc/`` beside the database.
+WARC_DIR = None
+# ``-a full=1`` (``ham-archive crawl --full``) re-checks everything instead of what changed.
+FULL_CRAWL = False
+# Incremental HTML-mode runs re-fetch this many of the newest articles to catch edits.
+RECHECK_RECENT = 20
 # Seconds between progress lines on stderr; 0 turns them off.
 PROGRESS_INTERVAL = 10

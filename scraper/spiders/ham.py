@@ -4,11 +4,15 @@ Order of discovery (SITE.md): the WordPress REST API; when it is refused, the si
 ``Sitemap:`` lines, ``/wp-sitemap.xml``, ``/sitemap_index.xml``); when they list no post, the
 listing pages (``/``, ``/page/N/``). REST posts are complete records; URLs found any other way are
 fetched and parsed as HTML pages.
+
+A run is incremental when the archive has a successful run of the same site and ``full`` is not
+set: REST asks only for posts modified since (``modified_after``) and compares the site's total
+(``X-WP-Total``) with the archive's; HTML mode fetches only URLs new to the sitemaps, the newest
+``RECHECK_RECENT`` articles, and the archived URLs the sitemaps no longer list (404/410: gone).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
@@ -17,6 +21,8 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from scraper.archive import Archive, CrawlState
+from scraper.items import Article, Gone
 from scraper.pages import (
     ArticlePage,
     ListingPage,
@@ -32,21 +38,27 @@ from scraper.pages.rest import EMBED
 DEFAULT_SITE = "https://ham.go.id"
 SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 PER_PAGE = 100
+GONE_STATUSES = (404, 410)
 
 
 class HamSpider(scrapy.Spider):
     name = "ham"
     custom_settings = {"HTTPERROR_ALLOW_ALL": True}  # the callbacks read every status
 
-    def __init__(self, site: str = DEFAULT_SITE, *args, **kwargs):
+    def __init__(self, site: str = DEFAULT_SITE, full: str | bool = False, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site.rstrip("/")
         self.allowed_domains = [urlsplit(self.site).hostname]
+        self.full = str(full).lower() in ("1", "true", "yes")
         self.mode = "rest"
+        self.incremental = False
+        self.state = CrawlState()
         self.rest_refused: str | None = None
         self.first_failure: str | None = None  # the reason, when the site never answers
-        self.sources: Counter[str] = Counter()  # post URLs found per discovery source
-        self.listing_started = False
+        self.seen: dict[str, set[str]] = {}  # post URLs found, per discovery source
+        self.rest_ids: set[int] = set()
+        self.rest_pages = {"total": 0, "done": 0, "failed": 0}
+        self.steps_done: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -55,51 +67,117 @@ class HamSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        if not self.full and self.settings.get("ARCHIVE_DB"):
+            archive = Archive(self.settings.get("ARCHIVE_DB"))
+            self.state = archive.crawl_state(self.site, self.settings.getint("RECHECK_RECENT"))
+            archive.close()
+            self.incremental = self.state.last_run is not None
         yield self.rest_request(1)
 
     # REST API
 
-    def rest_request(self, page: int) -> scrapy.Request:
-        query = urlencode({"per_page": PER_PAGE, "page": page, "_embed": EMBED})
+    def rest_request(self, page: int, **query) -> scrapy.Request:
+        query = {"per_page": PER_PAGE, "page": page, "_embed": EMBED, **query}
+        if self.incremental and self.state.modified_after and "include" not in query:
+            query["modified_after"] = self.state.modified_after[:19]  # site-local time
         return scrapy.Request(
-            f"{self.site}/wp-json/wp/v2/posts?{query}",
+            f"{self.site}/wp-json/wp/v2/posts?{urlencode(query)}",
             callback=self.parse_rest,
-            errback=self.rest_failed if page == 1 else self.failed,
-            cb_kwargs={"page": page},
+            errback=self.rest_failed,
+            cb_kwargs={"page": page, "listing": "include" not in query},
         )
 
-    def parse_rest(self, response: Response, page: int):
+    def parse_rest(self, response: Response, page: int, listing: bool = True):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         try:
             posts = rest_posts(response.status, content_type, response.body)
         except RestRefused as refused:
-            if page == 1:
+            if page == 1 and listing and not self.rest_ids:
                 yield from self.fall_back(str(refused))
-            else:
-                self.count("failed")
-                self.logger.error("REST page %d refused: %s", page, refused)
-            return
-        if page == 1:
-            if not posts:
+                return
+            self.count("failed")
+            self.logger.error("REST page %d refused: %s", page, refused)
+            posts = None
+        if posts is not None and page == 1 and listing:
+            if not posts and not self.incremental:
                 yield from self.fall_back("no posts listed")
                 return
-            total_pages = int(response.headers.get("X-WP-TotalPages", b"1"))
-            for next_page in range(2, total_pages + 1):
+            self.rest_pages["total"] = int(response.headers.get("X-WP-TotalPages", b"1") or 1)
+            for next_page in range(2, self.rest_pages["total"] + 1):
                 yield self.rest_request(next_page)
-        for data in posts:
+        for data in posts or []:
             try:
                 article = RestPost(data, self.site).to_article()
             except (NotAnArticle, KeyError) as error:
                 self.count("skipped")
                 self.logger.warning("REST post %s skipped: %s", data.get("id"), error)
                 continue
-            self.sources["rest"] += 1
-            yield article
+            self.rest_ids.add(article.post_id)
+            self.seen.setdefault("rest", set()).add(article.url)
+            yield self.stamp(article, response)
+        if listing:
+            self.rest_pages["done" if posts is not None else "failed"] += 1
+            yield from self.after_rest_listing()
 
     def rest_failed(self, failure: Failure):
         self.failed(failure)
-        if self.crawler.stats.get_value("response_received_count"):  # the site is up
+        page = failure.request.cb_kwargs.get("page")
+        if page == 1 and not self.crawler.stats.get_value("response_received_count"):
+            return  # the site is down: say so, do not guess further
+        if page == 1 and failure.request.cb_kwargs.get("listing"):
             yield from self.fall_back(failure.getErrorMessage())
+        elif failure.request.cb_kwargs.get("listing"):
+            self.rest_pages["failed"] += 1
+
+    def after_rest_listing(self):
+        """Once every listing page is in: totals (incremental) or deletions (full listing)."""
+        pages = self.rest_pages
+        if pages["done"] + pages["failed"] < pages["total"] or pages["failed"]:
+            return
+        if self.incremental:
+            yield scrapy.Request(
+                f"{self.site}/wp-json/wp/v2/posts?per_page=1&_fields=id",
+                callback=self.parse_total,
+                errback=self.failed,
+            )
+        else:
+            yield from self.gone(self.state.live_post_ids - self.rest_ids, "absent from REST")
+
+    def parse_total(self, response: Response):
+        """An unchanged site costs nothing more; a changed total lists every id."""
+        total = int(response.headers.get("X-WP-Total", b"-1") or -1)
+        if response.status == 200 and total == len(self.state.live_post_ids | self.rest_ids):
+            return
+        pages = -(-max(total, 1) // PER_PAGE)
+        for page in range(1, pages + 1):
+            query = urlencode({"per_page": PER_PAGE, "page": page, "_fields": "id"})
+            yield scrapy.Request(
+                f"{self.site}/wp-json/wp/v2/posts?{query}",
+                callback=self.parse_ids,
+                errback=self.failed,
+                cb_kwargs={"pages": pages},
+            )
+
+    def parse_ids(self, response: Response, pages: int):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        try:
+            ids = {post["id"] for post in rest_posts(response.status, content_type, response.body)}
+        except (RestRefused, KeyError, TypeError):
+            self.count("failed")
+            return
+        self.site_ids = getattr(self, "site_ids", set()) | ids
+        self.id_pages = getattr(self, "id_pages", 0) + 1
+        if self.id_pages < pages:
+            return
+        missing = sorted(self.site_ids - self.state.live_post_ids - self.rest_ids)
+        for start in range(0, len(missing), PER_PAGE):
+            batch = ",".join(map(str, missing[start : start + PER_PAGE]))
+            yield self.rest_request(1, include=batch)
+        yield from self.gone(self.state.live_post_ids - self.site_ids, "absent from REST")
+
+    def gone(self, post_ids: set[int], reason: str):
+        for post_id in sorted(post_ids):
+            yield Gone(url=self.state.live_posts[post_id], reason=reason)
 
     # Sitemaps, then listings
 
@@ -107,9 +185,11 @@ class HamSpider(scrapy.Spider):
         self.rest_refused = reason
         self.mode = "html"
         self.logger.info("REST API refused (%s); reading sitemaps", reason)
-        yield scrapy.Request(
-            f"{self.site}/robots.txt", callback=self.parse_robots, errback=self.failed
-        )
+        yield from self.sitemap_requests()
+
+    def sitemap_requests(self):
+        robots = f"{self.site}/robots.txt"
+        yield scrapy.Request(robots, callback=self.parse_robots, errback=self.failed)
         for path in SITEMAPS:
             yield self.sitemap_request(f"{self.site}{path}")
 
@@ -127,14 +207,36 @@ class HamSpider(scrapy.Spider):
         page = SitemapPage(response.url, response.body, self.site)
         for url in page.sitemaps:
             yield self.sitemap_request(url)
-        yield from self.article_requests(page.urls, "sitemap")
+        yield from self.found(page.urls, "sitemap")
 
     def idle(self):
+        """Steps that start when everything before them is done."""
+        for step in (self.listing_step, self.coverage_step, self.recheck_step):
+            if step.__name__ not in self.steps_done:
+                self.steps_done.add(step.__name__)
+                requests = list(step())
+                for request in requests:
+                    self.crawler.engine.crawl(request)
+                if requests:
+                    raise DontCloseSpider
+
+    def listing_step(self):
         """When sitemaps found no post, the listing pages are the last resort."""
-        if self.mode == "html" and not self.sources and not self.listing_started:
-            self.listing_started = True
-            self.crawler.engine.crawl(self.listing_request(f"{self.site}/", 1))
-            raise DontCloseSpider
+        if self.mode == "html" and not self.seen:
+            yield self.listing_request(f"{self.site}/", 1)
+
+    def coverage_step(self):
+        """A full REST crawl also reads the sitemaps, to report and fetch what REST missed."""
+        if self.mode == "rest" and self.full:
+            yield from self.sitemap_requests()
+
+    def recheck_step(self):
+        """HTML mode: re-fetch the newest articles (edits) and the URLs no longer listed."""
+        if self.mode != "html":
+            return
+        listed = set().union(*self.seen.values()) if self.seen else set()
+        for url in sorted(set(self.state.recent_urls) | (self.state.live_urls - listed)):
+            yield self.article_request(url, "recheck")
 
     def listing_request(self, url: str, number: int) -> scrapy.Request:
         return scrapy.Request(
@@ -146,28 +248,43 @@ class HamSpider(scrapy.Spider):
             return
         page = ListingPage(response.url, response.body, self.site)
         urls = page.urls
-        yield from self.article_requests(urls, "listing")
-        if urls:
+        new = [url for url in urls if url not in self.state.live_urls]
+        yield from self.found(urls, "listing")
+        if new or (urls and not self.incremental):
             next_url = page.next_page or f"{self.site}/page/{number + 1}/"
             yield self.listing_request(next_url, number + 1)
 
-    def article_requests(self, urls: list[str], source: str):
+    def found(self, urls: list[str], source: str):
+        """URLs of posts from a sitemap or a listing: fetch the new ones (all, when full)."""
+        known = self.seen.get("rest", set()) | (self.state.live_urls if self.incremental else set())
+        self.seen.setdefault(source, set()).update(urls)
         for url in urls:
-            self.sources[source] += 1
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.failed)
+            if url not in known:
+                yield self.article_request(url, source)
+
+    def article_request(self, url: str, source: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_article, errback=self.failed)
 
     def parse_article(self, response: Response):
+        if response.status in GONE_STATUSES:
+            yield Gone(url=response.url, reason=f"HTTP {response.status}")
+            return
         if response.status != 200:
             self.count("failed")
             self.logger.warning("article %s answered HTTP %d", response.url, response.status)
             return
         try:
-            yield ArticlePage(response.url, response.body, self.site).to_article()
+            article = ArticlePage(response.url, response.body, self.site).to_article()
+            yield self.stamp(article, response)
         except NotAnArticle as error:
             self.count("skipped")
             self.logger.info("%s", error)
 
-    # Failures
+    def stamp(self, article: Article, response: Response) -> Article:
+        article.capture_id = response.meta.get("capture_id")
+        return article
+
+    # Failures and reports
 
     def failed(self, failure: Failure):
         request = failure.request
@@ -177,3 +294,11 @@ class HamSpider(scrapy.Spider):
 
     def count(self, what: str) -> None:
         self.crawler.stats.inc_value(f"ham/{what}")
+
+    def coverage(self) -> dict:
+        """How many post URLs each source gave, and what one had that another lacked."""
+        report = {source: len(urls) for source, urls in self.seen.items()}
+        if "rest" in self.seen and "sitemap" in self.seen:
+            report["only_rest"] = sorted(self.seen["rest"] - self.seen["sitemap"])[:50]
+            report["only_sitemap"] = sorted(self.seen["sitemap"] - self.seen["rest"])[:50]
+        return report

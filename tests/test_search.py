@@ -1,0 +1,281 @@
+"""Indonesian-aware search: stemming, query repair, the stemmed index and the ``search`` query."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import yaml
+from datasette.app import Datasette
+from datasette.plugins import pm
+
+import scraper.datasette_plugin
+from scraper.archive import Archive
+from scraper.items import Article
+from scraper.search import (
+    SEARCH_SQL,
+    STEMMED_TABLE,
+    create_stemmed_index,
+    exact_query,
+    index_article,
+    rebuild_stemmed_index,
+    snippet,
+    stem_query,
+    stem_text,
+)
+
+METADATA = Path(__file__).parent.parent / "scraper" / "metadata.yml"
+LAPOR_ONLY = {  # each says the stem lapor in one form only
+    "laporan": "Warga menyampaikan laporan tentang dugaan pelanggaran kepada petugas.",
+    "melaporkan": "Warga datang untuk melaporkan dugaan pelanggaran kepada petugas.",
+    "dilaporkan": "Dugaan pelanggaran itu dilaporkan warga kepada petugas.",
+    "pelaporan": "Petugas menjelaskan tata cara pelaporan dugaan pelanggaran.",
+}
+OTHERS = {
+    "hak-asasi": "Sosialisasi hak asasi manusia bagi aparatur desa digelar di Medan.",
+    "asasi-hak": "Prinsip asasi dibahas, lalu hak anak menjadi topik kedua di Medan.",
+    "polisi": "Polisi menerima laporan dan melaporkan hasilnya kepada Kanwil.",
+    "html": 'Teks dengan <script>alert("x")</script> harus tampil apa adanya, laporan.',
+}
+
+
+def article(key: str, body: str, title: str | None = None, day: int = 1) -> Article:
+    return Article(
+        url=f"https://ham.go.id/2022/09/{day:02d}/{key}/",
+        title=title or f"Berita {key}",
+        published_at=f"2022-09-{day:02d}T09:00:00+07:00",
+        body_html=f"<p>{body}</p>",
+        body_text=body,
+        source="html",
+    )
+
+
+@pytest.fixture
+def archive_path(tmp_path: Path) -> Path:
+    path = tmp_path / "archive.db"
+    archive = Archive(path)
+    for day, (key, body) in enumerate({**LAPOR_ONLY, **OTHERS}.items(), start=1):
+        archive.save(article(key, body, day=day))
+    archive.save(
+        article("judul", "Laporan tahunan. Laporan lengkap.", title="Laporan pelaporan HAM", day=20)
+    )
+    create_stemmed_index(archive.db)  # fills the index unless Archive.save already did
+    archive.close()
+    return path
+
+
+def metadata() -> dict:
+    data = yaml.safe_load(METADATA.read_text())
+    queries = data["databases"]["archive"].setdefault("queries", {})
+    queries.setdefault("search", {"title": "Search", "sql": SEARCH_SQL})  # until it is pasted
+    return data
+
+
+@pytest_asyncio.fixture
+async def ds(archive_path: Path) -> Datasette:
+    if pm.get_plugin("ham_archive") is None:  # until the entry point is installed
+        pm.register(scraper.datasette_plugin, name="ham_archive")
+    datasette = Datasette([str(archive_path)], metadata=metadata())
+    await datasette.invoke_startup()
+    return datasette
+
+
+async def search(ds: Datasette, q: str) -> list[dict]:
+    response = await ds.client.get("/archive/search.json", params={"q": q, "_shape": "array"})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def keys(rows: list[dict]) -> set[str]:
+    return {row["url"].rstrip("/").rsplit("/", 1)[1] for row in rows}
+
+
+# --- stemming and queries ------------------------------------------------------------------
+
+
+def test_stem_text_gives_one_stem_for_every_form():
+    assert stem_text("lapor laporan melaporkan dilaporkan pelaporan") == "lapor " * 4 + "lapor"
+
+
+def test_stem_text_keeps_numbers_and_splits_like_fts5():
+    assert stem_text("Selasa (13/9), ham.go.id, Hak-hak") == "selasa 13 9 ham go id hak hak"
+    assert stem_text("") == ""
+    assert stem_text(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("melaporkan", '"lapor"'),
+        ('"hak asasi"', '"hak asasi"'),
+        ("pelapor*", '"lapor" *'),
+        ("diskrimin*", '"diskrimin" *'),  # no root found: the prefix as typed
+        ("laporan OR aduan", '"lapor" OR "adu"'),
+        ("laporan NOT polisi", '"lapor" NOT "polisi"'),
+        ("laporan -polisi", '"lapor" NOT "polisi"'),
+        ("(laporan OR aduan) warga", '("lapor" OR "adu") AND "warga"'),
+        ("ham.go.id", '"ham go id"'),
+    ],
+)
+def test_stem_query(q: str, expected: str):
+    assert stem_query(q) == expected
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ('"hak asasi', '"hak asasi"'),  # an open quote closes at the end
+        ("lapor *", '"lapor"'),  # a stray star is dropped
+        ("- lapor", '"lapor"'),  # so is a lone dash
+        ("(lapor", '"lapor"'),  # an open bracket closes at the end
+        ("lapor)", '"lapor"'),  # an unmatched closing one is ignored
+        ("AND lapor OR", '"lapor"'),  # operators need something on both sides
+        ("NOT polisi", '""'),  # FTS5 cannot search for "everything but": nothing
+        ("", '""'),
+        ("( * - )", '""'),
+    ],
+)
+def test_malformed_queries_are_repaired(q: str, expected: str):
+    assert stem_query(q) == expected
+
+
+def test_any_typed_query_is_valid_fts5():
+    conn = sqlite3.connect(":memory:")
+    conn.execute("create virtual table t using fts5(title, body_text)")
+    conn.execute("insert into t values ('laporan warga', 'hak asasi manusia')")
+    pieces = ['"', "“", "”", "(", ")", "*", "-", "+", ":", "^", "AND", "OR", "NOT", "NEAR"]
+    pieces += ["lapor", "hak asasi", "pelapor*", "'", ".", ",", "{", "}", " ", "  "]
+    rng = random.Random(7)
+    for _ in range(3000):
+        q = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        for fts_query in (stem_query(q), exact_query(q)):
+            conn.execute("select count(*) from t where t match ?", [fts_query]).fetchone()
+
+
+def test_snippet_marks_every_form_in_the_original_text():
+    text = "Jakarta – Warga melaporkan kasus. Pelaporan berlangsung, laporan diterima."
+    assert snippet(text, "lapor") == (
+        "Jakarta – Warga <mark>melaporkan</mark> kasus. <mark>Pelaporan</mark> berlangsung, "
+        "<mark>laporan</mark> diterima."
+    )
+
+
+def test_snippet_centres_on_the_matches_of_a_long_text():
+    text = " ".join(f"kata{i}" for i in range(200)) + " dilaporkan " + "akhir " * 100
+    result = snippet(text, "pelapor*", size=10)
+    assert result.startswith("… ") and result.endswith(" …")
+    assert "<mark>dilaporkan</mark>" in result
+    assert len(result.split()) <= 12
+
+
+def test_snippet_without_match_shows_the_start_and_skips_negated_words():
+    assert snippet("Satu dua tiga.", "lapor") == "Satu dua tiga."
+    assert "<mark>" not in snippet("Polisi datang.", "warga NOT polisi")
+    assert snippet(None, "lapor") is None
+
+
+# --- the index -----------------------------------------------------------------------------
+
+
+def stemmed_rowids(db, q: str) -> set[int]:
+    sql = f"select rowid from {STEMMED_TABLE} where {STEMMED_TABLE} match ?"
+    return {row[0] for row in db.execute(sql, [stem_query(q)])}
+
+
+def test_index_follows_articles(archive_path: Path):
+    archive = Archive(archive_path)
+    db = archive.db
+    create_stemmed_index(db)  # a second call changes nothing
+    assert db.table(STEMMED_TABLE).count == db.table("articles").count == 9
+    rowid = db.execute("select rowid from articles where body_text like 'Sosialisasi%'").fetchone()
+    with db.conn:
+        index_article(db, rowid[0], "Judul", "Kanwil melaporkan hasil sosialisasi.")
+    assert rowid[0] in stemmed_rowids(db, "laporan")
+    assert db.table(STEMMED_TABLE).count == 9  # replaced, not added
+    with db.conn:
+        db.execute("delete from articles where rowid = ?", rowid)
+    assert rowid[0] not in stemmed_rowids(db, "laporan")
+    assert db.table(STEMMED_TABLE).count == 8
+    archive.close()
+
+
+def test_create_fills_an_index_added_to_an_existing_archive(archive_path: Path):
+    archive = Archive(archive_path)
+    with archive.db.conn:
+        archive.db.execute(f"drop table {STEMMED_TABLE}")
+    create_stemmed_index(archive.db)
+    assert archive.db.table(STEMMED_TABLE).count == 9
+    assert rebuild_stemmed_index(archive.db) == 9
+    assert len(stemmed_rowids(archive.db, "lapor")) == 7
+    archive.close()
+
+
+# --- the search canned query through Datasette ---------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_every_form_finds_the_same_articles(ds: Datasette):
+    expected = {*LAPOR_ONLY, "polisi", "html", "judul"}
+    for q in ("lapor", "melaporkan", "laporan", "dilaporkan", "pelaporan"):
+        assert keys(await search(ds, q)) == expected, q
+
+
+@pytest.mark.asyncio
+async def test_exact_word_index_does_not_find_other_forms(ds: Datasette):
+    sql = "select count(*) as n from articles_fts where articles_fts match 'lapor'"
+    response = await ds.client.get("/archive.json", params={"sql": sql, "_shape": "array"})
+    assert response.json() == [{"n": 0}]
+
+
+@pytest.mark.asyncio
+async def test_result_rows_best_first_with_highlighted_original_text(ds: Datasette):
+    rows = await search(ds, "melaporkan")
+    assert set(rows[0]) == {"url", "title", "published_at", "snippet"}
+    assert keys(rows[:1]) == {"judul"}  # the stem in the title and twice in the text
+    by_key = {key: row for row in rows for key in keys([row])}
+    assert by_key["dilaporkan"]["snippet"] == (
+        "Dugaan pelanggaran itu <mark>dilaporkan</mark> warga kepada petugas."
+    )
+    assert by_key["dilaporkan"]["published_at"] == "2022-09-03T09:00:00+07:00"
+
+
+@pytest.mark.asyncio
+async def test_phrase_prefix_and_operators(ds: Datasette):
+    assert keys(await search(ds, '"hak asasi"')) == {"hak-asasi"}
+    assert keys(await search(ds, "hak asasi")) == {"hak-asasi", "asasi-hak"}
+    assert keys(await search(ds, "pelapor*")) == keys(await search(ds, "lapor"))
+    assert keys(await search(ds, "laporan NOT polisi")) == {*LAPOR_ONLY, "html", "judul"}
+    assert keys(await search(ds, "polisi OR sosialisasi")) == {"polisi", "hak-asasi"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("q", ['"hak asasi', "*", "-", "(", ")", '"', "NOT", "lapor (", ""])
+async def test_malformed_query_answers_rows_not_an_error(ds: Datasette, q: str):
+    rows = await search(ds, q)
+    assert isinstance(rows, list)
+    if q == '"hak asasi':
+        assert keys(rows) == {"hak-asasi"}
+
+
+@pytest.mark.asyncio
+async def test_search_page_shows_marks_and_escapes_the_rest(ds: Datasette):
+    response = await ds.client.get("/archive/search", params={"q": "laporan"})
+    assert response.status_code == 200
+    assert "<mark>laporan</mark>" in response.text
+    assert "<script>alert" not in response.text
+    assert "&lt;script&gt;alert" in response.text
+
+
+@pytest.mark.asyncio
+async def test_plugin_functions_are_available_in_sql(ds: Datasette):
+    sql = "select ham_stem('Pelaporan') s, ham_stem_query('pelapor*') q, ham_exact_query('(a') e"
+    response = await ds.client.get("/archive.json", params={"sql": sql, "_shape": "array"})
+    assert response.json() == [{"s": "lapor", "q": '"lapor" *', "e": '"a"'}]
+
+
+def test_metadata_search_query_is_the_reference_sql():
+    query = metadata()["databases"]["archive"]["queries"]["search"]
+    assert query["sql"].strip() == SEARCH_SQL
