@@ -15,7 +15,8 @@ def progress_line(stats: dict) -> str:
     return (
         f"fetched {stats.get('response_received_count', 0)} pages · "
         f"{sum(saved.values())} articles ({saved['added']} added, {saved['changed']} changed, "
-        f"{saved['unchanged']} unchanged) · {stats.get('ham/failed', 0)} failed"
+        f"{saved['unchanged']} unchanged) · {stats.get('archive/deleted', 0)} gone · "
+        f"{stats.get('ham/failed', 0)} failed"
     )
 
 

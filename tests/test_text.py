@@ -99,3 +99,12 @@ def test_figure_wrapped_in_a_paragraph_is_unwrapped():
         body_html(body)
         == '<figure><img src="https://ham.go.id/2022/09/14/x/a.jpg"></figure><p>Teks</p>'
     )
+
+
+def test_retry_after_header():
+    from scraper.middlewares import retry_after_seconds
+
+    assert retry_after_seconds(b"120") == 120
+    assert retry_after_seconds(b"Wed, 21 Oct 2015 07:28:00 GMT") == 0  # in the past
+    assert retry_after_seconds(b"soon") is None
+    assert retry_after_seconds(None) is None

@@ -29,3 +29,15 @@ if ((defined('HAM_TEST_REST_LOCKED') && HAM_TEST_REST_LOCKED) || get_option('ham
         return $result;
     });
 }
+
+// update_option('ham_test_status', 503): every anonymous request answers that status, as a site
+// in trouble does (for tests that a transient error is never taken for a deletion).
+add_action('init', function () {
+    $status = (int) get_option('ham_test_status');
+    if ($status && !is_user_logged_in() && PHP_SAPI !== 'cli') {
+        status_header($status);
+        header('Retry-After: 0');
+        echo 'Service unavailable (ham-archive test)';
+        exit;
+    }
+}, 0);

@@ -1,0 +1,166 @@
+"""Never lose what was published: edits, deletions, incremental runs, kill and resume, reparse."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import corpus
+import pytest
+import wordpress
+from conftest import ham_archive
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def crawl(site_url: str, db: Path, *extra: str) -> str:
+    result = ham_archive("crawl", "--site", site_url, "--db", str(db), *extra)
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def query(db: Path, sql: str, params=()) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def last_run(db: Path) -> dict:
+    with sqlite3.connect(db) as connection:
+        connection.row_factory = sqlite3.Row
+        return dict(connection.execute("select * from crawl_runs order by id desc").fetchone())
+
+
+def newest_post_id(site) -> int:
+    """The newest published post: an incremental HTML run re-checks it for edits."""
+    return max(site.published(), key=lambda pair: pair[1]["date"])[0]
+
+
+@pytest.mark.parametrize("locked", [False, True], ids=["rest", "html"])
+def test_edit_becomes_a_version_and_trash_a_deletion(wp_fresh, tmp_path, locked):
+    site, db = wp_fresh, tmp_path / "archive.db"
+    if locked:
+        site.wp.php("update_option('ham_test_rest_locked', 1);")
+    crawl(site.url, db)
+    edited = newest_post_id(site)
+    trashed = next(post_id for post_id, _ in site.published() if post_id != edited)
+    url = site.wp.post_info([edited])[edited]["link"]
+    old_title, old_text = query(db, "select title, body_text from articles where url = ?", [url])[0]
+    site.wp.update_post(edited, post_title="Judul yang Diubah", post_content="Teks yang diubah.")
+    trashed_url = site.wp.post_info([trashed])[trashed]["link"]
+    site.wp.trash_post(trashed)
+
+    summary = crawl(site.url, db)
+    assert "(incremental)" in summary and "1 gone" in summary
+
+    row = query(db, "select title, body_text, version_count from articles where url = ?", [url])
+    assert row == [("Judul yang Diubah", "Teks yang diubah.", 2)]
+    versions = query(
+        db, "select title, body_text, valid_to from article_versions where article_url = ?", [url]
+    )
+    assert [v[:2] for v in versions] == [(old_title, old_text)]
+    deleted = query(db, "select deleted_at, title from articles where url = ?", [trashed_url])
+    assert deleted[0][0] and deleted[0][1]  # marked, and the row is kept
+    assert query(db, "select count(*) from articles") == [(len(site.published()),)]
+    run = last_run(db)
+    assert (run["status"], run["updated"], run["deleted"]) == ("ok", 1, 1)
+
+
+def test_unchanged_rest_site_costs_at_most_five_requests(mariadb, tmp_path):
+    posts = corpus.make_corpus(1000)
+    with wordpress.start_site(tmp_path / "wp", posts, mariadb=mariadb) as site:
+        db = tmp_path / "archive.db"
+        crawl(site.url, db)
+        assert query(db, "select count(*) from articles") == [(len(site.published()),)]
+        summary = crawl(site.url, db)
+        assert "(incremental)" in summary and "0 articles" in summary
+        assert last_run(db)["requests"] <= 5
+
+        site.wp.insert_posts([corpus.make_corpus(1, seed=7)[0] | {"date": "2024-01-02 10:00:00"}])
+        summary = crawl(site.url, db)
+        assert "1 added" in summary and last_run(db)["requests"] <= 6
+
+
+def test_transient_errors_are_not_deletions(wp_fresh, tmp_path):
+    site, db = wp_fresh, tmp_path / "archive.db"
+    site.wp.php("update_option('ham_test_rest_locked', 1);")
+    crawl(site.url, db)
+    site.wp.php("update_option('ham_test_status', 503);")
+    command = [sys.executable, "-m", "scrapy", "crawl", "ham", "-a", f"site={site.url}"]
+    command += ["-s", f"ARCHIVE_DB={db}", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "LOG_LEVEL=ERROR"]
+    subprocess.run(command, cwd=ROOT, capture_output=True, timeout=300)
+    assert query(db, "select count(*) from articles where deleted_at is not null") == [(0,)]
+    assert last_run(db)["status"] == "partial"
+    assert last_run(db)["failed"] > 0
+
+
+def test_killed_crawl_resumes_with_nothing_lost_or_duplicated(mariadb, tmp_path):
+    posts = corpus.make_corpus(300)
+    with wordpress.start_site(tmp_path / "wp", posts, mariadb=mariadb, rest_locked=True) as site:
+        db = tmp_path / "archive.db"
+        command = [sys.executable, "-m", "scraper.cli", "crawl", "--site", site.url, "--db", db]
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if db.exists() and query(db, "select count(*) from articles")[0][0] >= 40:
+                break
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        assert query(db, "pragma integrity_check") == [("ok",)]
+        killed = query(db, "select count(*) from articles")[0][0]
+        assert 40 <= killed < len(site.published())
+        assert last_run(db)["status"] == "running"
+
+        crawl(site.url, db)
+        urls = [row[0] for row in query(db, "select url from articles")]
+        assert len(urls) == len(set(urls)) == len(site.published())
+        assert query(db, "pragma integrity_check") == [("ok",)]
+
+
+def test_reparse_with_the_site_down_reproduces_the_rows(wp_fresh, tmp_path):
+    site, db = wp_fresh, tmp_path / "archive.db"
+    crawl(site.url, db)
+    site.wp.update_post(site.ids[3], post_content="Isi yang diperbarui. (Humas DJHAM)")
+    crawl(site.url, db)
+    site.wp.php("update_option('ham_test_rest_locked', 1);")
+    crawl(site.url, db, "--full")
+    site.stop()  # no network from here on
+
+    tables = {  # table: its columns but the row number, which a rebuild may renumber
+        "articles": "*",
+        "article_versions": "article_url, title, body_text, capture_id, valid_from, valid_to",
+        "article_people": "*",
+        "article_documents": "*",
+        "article_captures": "*",
+    }
+    before = {t: sorted(query(db, f"select {c} from {t}")) for t, c in tables.items()}
+    result = ham_archive("reparse", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "0 captures missing" in result.stderr
+    after = {t: sorted(query(db, f"select {c} from {t}")) for t, c in tables.items()}
+    assert len(before["article_versions"]) == 1
+    for table in tables:
+        assert after[table] == before[table], table
+    hits = "select count(*) from articles_fts where articles_fts match 'Banjarmasin'"
+    assert query(db, hits)[0][0] >= 1
+
+
+def test_captures_are_warc_records_linked_to_articles(wp_fresh, tmp_path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    db = tmp_path / "archive.db"
+    crawl(wp_fresh.url, db)
+    captures = query(db, "select url, status, warc_file, warc_offset, sha256 from captures")
+    assert any("/wp-json/wp/v2/posts" in c[0] for c in captures)
+    assert any(c[0].endswith("/robots.txt") for c in captures)
+    url, status, warc_file, offset, _ = next(c for c in captures if "/wp-json/" in c[0])
+    with open(tmp_path / "warc" / warc_file, "rb") as file:
+        file.seek(offset)
+        record = next(iter(ArchiveIterator(file)))
+        assert record.rec_headers.get_header("WARC-Target-URI") == url
+        assert record.http_headers.get_statuscode() == str(status)
+    linked = query(db, "select count(distinct article_url) from article_captures")
+    assert linked == [(len(wp_fresh.published()),)]
