@@ -90,6 +90,7 @@ def test_transient_errors_are_not_deletions(wp_fresh, tmp_path):
     site.wp.php("update_option('ham_test_status', 503);")
     command = [sys.executable, "-m", "scrapy", "crawl", "ham", "-a", f"site={site.url}"]
     command += ["-s", f"ARCHIVE_DB={db}", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "LOG_LEVEL=ERROR"]
+    command += ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "RETRY_TIMES=1"]  # quick failures
     subprocess.run(command, cwd=ROOT, capture_output=True, timeout=300)
     assert query(db, "select count(*) from articles where deleted_at is not null") == [(0,)]
     assert last_run(db)["status"] == "partial"
