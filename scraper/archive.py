@@ -178,7 +178,8 @@ class Archive:
             articles.create_index(["published_at"])
             articles.enable_fts(["title", "body_text"], create_triggers=True)
         create_stemmed_index(db)
-        for column in ("author", "year"):  # for facets at scale
+        facets = ("author", "year", "dateline_city", "credit", "language", "categories", "tags")
+        for column in facets:  # every facet of metadata.yml, for pages that stay fast at scale
             articles.create_index([column], if_not_exists=True)
         for name, column_type in ARTICLE_COLUMNS.items():  # archives made by older versions
             if name not in articles.columns_dict:

@@ -85,9 +85,12 @@ def test_body_html_is_sanitized(crawled):
 
 def test_second_crawl_adds_no_duplicates(crawled):
     _, site, db, archived, _ = crawled
-    result = ham_archive("crawl", "--site", site.url, "--db", db)
+    result = ham_archive("crawl", "--site", site.url, "--db", db, "--full")
     assert result.returncode == 0, result.stderr
     assert f"(0 added, 0 changed, {len(archived)} unchanged)" in result.stderr
+    result = ham_archive("crawl", "--site", site.url, "--db", db)  # incremental
+    assert result.returncode == 0, result.stderr
+    assert "(incremental)" in result.stderr and "(0 added, 0 changed," in result.stderr
     with sqlite3.connect(db) as connection:
         assert connection.execute("select count(*) from articles").fetchone() == (len(archived),)
         hits = connection.execute(

@@ -80,7 +80,7 @@ async def test_newest_first_and_every_column_documented(datasette, archive_db):
     tables = yaml.safe_load(METADATA.read_text())["databases"]["archive"]["tables"]
     db = sqlite_utils.Database(archive_db)
     for table in db.tables:
-        if table.name.startswith("articles_fts"):
+        if table.name.startswith(("articles_fts", "articles_stemmed_fts")):
             continue
         documented = tables[table.name]
         assert documented.get("description"), table.name
