@@ -10,7 +10,7 @@ DB ?= archive.db
 $(BIN)/ham-archive: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,ops]'
 	touch $@
 
 run: crawl serve

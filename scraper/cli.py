@@ -14,6 +14,18 @@ from scraper.archive import Archive, ArchiveError, check_db_path
 from scraper.spiders.ham import DEFAULT_SITE
 
 METADATA = Path(__file__).with_name("metadata.yml")
+TEMPLATES = Path(__file__).with_name("templates")  # the home page (Datasette --template-dir)
+# Datasette settings of `serve`, and of `serve --public` (docs/deploy.md says why).
+LOCAL_SETTINGS = {"sql_time_limit_ms": "3000"}
+PUBLIC_SETTINGS = {
+    "sql_time_limit_ms": "1500",
+    "facet_time_limit_ms": "500",
+    "max_returned_rows": "1000",
+    "allow_download": "off",
+    "allow_csv_stream": "off",
+    "default_allow_sql": "on",
+    "default_cache_ttl": "600",
+}
 
 
 def db_option(function):
@@ -156,10 +168,14 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
 
 @cli.command()
 @db_option
-@click.option("-h", "--host", default="127.0.0.1", show_default=True)
+@click.option("-h", "--host", help="Address to listen on [127.0.0.1; 0.0.0.0 with --public].")
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
-def serve(db_path: str, host: str, port: int) -> None:
+@click.option("--public", is_flag=True, help="Harden for the internet: see docs/deploy.md.")
+def serve(db_path: str, host: str | None, port: int, public: bool) -> None:
     """Publish the archive with Datasette, read-only.
+
+    --public opens the database immutable, with tight time and row limits, no database
+    download and no CSV streaming, listening on 0.0.0.0 unless --host says otherwise.
 
     ham-archive serve --db archive.db --port 8001
     """
@@ -170,10 +186,43 @@ def serve(db_path: str, host: str, port: int) -> None:
         check_db_path(path)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
-    args = [sys.executable, "-m", "datasette", "serve", str(path), "--metadata", str(METADATA)]
-    args += ["--host", host, "--port", str(port), "--setting", "sql_time_limit_ms", "3000"]
-    args += ["--setting", "suggest_facets", "off"]
+    if host is None:
+        host = "0.0.0.0" if public else "127.0.0.1"
+    elif not public and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"Warning: {host} publishes the archive; consider --public", err=True)
+    args = [sys.executable, "-m", "datasette", "serve"]
+    args += ["-i", str(path)] if public else [str(path)]  # -i: immutable, never written
+    args += ["--metadata", str(METADATA), "--template-dir", str(TEMPLATES)]
+    args += ["--host", host, "--port", str(port), "--setting", "suggest_facets", "off"]
+    for name, value in (PUBLIC_SETTINGS if public else LOCAL_SETTINGS).items():
+        args += ["--setting", name, value]
     os.execv(sys.executable, args)
+
+
+@cli.command()
+@db_option
+def check(db_path: str) -> None:
+    """Say in one line whether the last crawl worked; exit 1 when it did not (for cron).
+
+    Fails when the last run failed, found nothing, was killed, or when too few articles have a
+    title, a date or a text (thresholds in docs/operations.md). Reads only.
+
+    ham-archive check --db /var/lib/ham-archive/archive.db
+    """
+    from scraper import health
+
+    try:
+        db = health.open_archive(db_path)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        found = health.problems(db)
+        line = "; ".join(found) if found else health.summary(db)
+    finally:
+        db.close()
+    if found:
+        raise click.ClickException(line)
+    click.echo(line)
 
 
 if __name__ == "__main__":

@@ -106,8 +106,11 @@ def test_killed_crawl_resumes_with_nothing_lost_or_duplicated(mariadb, tmp_path)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             time.sleep(0.2)
-            if db.exists() and query(db, "select count(*) from articles")[0][0] >= 40:
-                break
+            try:
+                if query(db, "select count(*) from articles")[0][0] >= 40:
+                    break
+            except sqlite3.OperationalError:  # not created yet
+                pass
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         assert query(db, "pragma integrity_check") == [("ok",)]

@@ -1,0 +1,156 @@
+"""Is the archive healthy? Pure functions over an archive's database, for ``ham-archive check``.
+
+``problems(db)`` lists what is wrong, one short sentence each; ``summary(db)`` is the one line
+``check`` prints when nothing is. Both read only; the thresholds below are documented in
+docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from scraper.archive import ArchiveError, check_db_path
+from scraper.text import SITE_TZ
+
+# Shares of live (not deleted) articles that must carry each field. WordPress allows untitled
+# posts and a press release may be a photo with one line, hence not 100% for titles and text;
+# a broken selector after a theme change drops a share far below these.
+MIN_TITLES = 0.99  # a non-empty title
+MIN_DATES = 1.0  # a published_at that is an ISO 8601 date
+MIN_TEXTS = 0.95  # a body_text of at least MIN_WORDS words
+MIN_WORDS = 20
+# A run still marked "running" after this long was killed (or hangs): no crawl of the whole
+# site takes near this long at the polite settings.
+RUNNING_LIMIT = timedelta(hours=6)
+
+ISO_DATE = "[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T*"
+LIVE = "deleted_at is null"
+
+
+def open_archive(path: str | Path) -> sqlite_utils.Database:
+    """The archive at ``path``, read-only; ArchiveError (one line) when there is none."""
+    path = Path(path)
+    if not path.exists():
+        raise ArchiveError(f"no archive at {str(path)!r}: run 'ham-archive crawl' first")
+    check_db_path(path)
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    db = sqlite_utils.Database(connection)
+    try:
+        tables = set(db.table_names())
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise ArchiveError(f"cannot read {str(path)!r}: {error}") from None
+    if not {"articles", "crawl_runs"} <= tables:
+        db.close()
+        raise ArchiveError(f"{str(path)!r} is an SQLite database but not a ham-archive archive")
+    return db
+
+
+def last_run(db: sqlite_utils.Database, now: datetime | None = None) -> dict | None:
+    """The run to judge: the latest, unless it is a crawl still going within RUNNING_LIMIT."""
+    runs = list(db["crawl_runs"].rows_where(order_by="id desc", limit=2))
+    if runs and runs[0]["status"] == "running" and not overdue(runs[0], now):
+        return runs[1] if len(runs) > 1 else None
+    return runs[0] if runs else None
+
+
+def running_since(db: sqlite_utils.Database) -> str | None:
+    """When the crawl going on now started, if the latest run is one."""
+    run = next(db["crawl_runs"].rows_where(order_by="id desc", limit=1), None)
+    return run["started_at"] if run and run["status"] == "running" else None
+
+
+def overdue(run: dict, now: datetime | None = None) -> bool:
+    return age(run, now) > RUNNING_LIMIT
+
+
+def age(run: dict, now: datetime | None = None) -> timedelta:
+    return (now or datetime.now(SITE_TZ)) - datetime.fromisoformat(run["started_at"])
+
+
+def coverage(db: sqlite_utils.Database) -> dict:
+    """The live articles, and the share of them that carry a title, a date and a text."""
+    row = db.execute(
+        f"""select count(*),
+          sum(coalesce(trim(title), '') != ''),
+          sum(coalesce(published_at, '') glob ?),
+          sum(coalesce(word_count, 0) >= ?)
+        from articles where {LIVE}""",
+        [ISO_DATE, MIN_WORDS],
+    ).fetchone()
+    total = row[0]
+    shares = [(n or 0) / total if total else 0.0 for n in row[1:]]
+    return {"articles": total, "titles": shares[0], "dates": shares[1], "texts": shares[2]}
+
+
+def problems(db: sqlite_utils.Database, now: datetime | None = None) -> list[str]:
+    """What is wrong with the archive, most important first; empty when it is healthy."""
+    if not db["crawl_runs"].count:
+        return ["no crawl recorded yet: run 'ham-archive crawl'"]
+    run = last_run(db, now)
+    if run is None:  # the first crawl is still going
+        return []
+    when = run["started_at"]
+    if run["status"] == "running":
+        hours = age(run, now) / timedelta(hours=1)
+        limit = RUNNING_LIMIT / timedelta(hours=1)
+        return [
+            f"run {run['id']} of {run['site']} has been running since {when} ({hours:.0f}h, "
+            f"limit {limit:.0f}h): the crawl was killed or hangs"
+        ]
+    if run["status"] == "failed":
+        return [f"last run ({when}) failed: {run['errors'] or 'crawl stopped before the end'}"]
+    if run["status"] == "empty":
+        return [f"last run ({when}) found no articles at {run['site']}"]
+    found = coverage(db)
+    if not found["articles"]:
+        return ["the archive holds no live article"]
+    wanted = [
+        ("titles", MIN_TITLES, "a title"),
+        ("dates", MIN_DATES, "a publication date"),
+        ("texts", MIN_TEXTS, f"a text of {MIN_WORDS}+ words"),
+    ]
+    return [
+        f"only {percent(found[key])} of {found['articles']} articles have {what} "
+        f"(threshold {percent(threshold)})"
+        for key, threshold, what in wanted
+        if found[key] < threshold
+    ]
+
+
+def summary(db: sqlite_utils.Database, now: datetime | None = None) -> str:
+    """One line on a healthy archive: the last run, the articles, the coverage."""
+    found = coverage(db)
+    since = running_since(db)
+    run = last_run(db, now)
+    if run is None:
+        return f"OK: the first crawl is running since {since}; {found['articles']} articles so far"
+    deleted = db["articles"].count - found["articles"]
+    shares = ", ".join(f"{key} {percent(found[key])}" for key in ("titles", "dates", "texts"))
+    kind = "full" if run["full"] or not earlier_ok(db, run) else "incremental"
+    counts = ", ".join(
+        f"{run[key] or 0} {key}" for key in ("new", "updated", "unchanged", "deleted", "failed")
+    )
+    line = (
+        f"last run {run['ended_at']}, {kind} via {run['mode']}: {run['status']}, {counts}; "
+        f"{found['articles']} articles ({deleted} deleted); coverage: {shares}"
+    )
+    if since:
+        line += f"; a crawl is running since {since}"
+    return "OK: " + line
+
+
+def earlier_ok(db: sqlite_utils.Database, run: dict) -> bool:
+    """Whether an earlier run of the site succeeded, so that this one was incremental."""
+    where = "id < ? and site = ? and status = 'ok'"
+    return db["crawl_runs"].count_where(where, [run["id"], run["site"]]) > 0
+
+
+def percent(share: float) -> str:
+    """Rounded down, so 99.96% never shows as 100%."""
+    return f"{math.floor(share * 1000 + 1e-9) / 10:g}%"
