@@ -1,0 +1,300 @@
+"""Time a whole crawl of a real WordPress, REST mode then HTML mode, against a plain fetcher.
+
+    python bench/crawl.py [--posts 3000] [--theme twentytwentyone] [--locale en_US]
+                          [--skip-polite-html] [--json results.json]
+
+Starts a WordPress on 127.0.0.1 with the test harness (``tests/wordpress.py``) loaded with
+``corpus.make_corpus(N)`` (topped up with further seeds above 800 posts: see bench_corpus),
+then, in one run:
+
+1. REST mode: baselines first, a plain urllib fetcher GETting robots.txt and every
+   ``/wp-json/wp/v2/posts?per_page=100&page=N&_embed=...`` page with 2 threads
+   (CONCURRENT_REQUESTS_PER_DOMAIN) and with 8 (CONCURRENT_REQUESTS); then
+   ``scrapy crawl ham -a site=URL -s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0`` (the same
+   spider, the politeness delays removed) and ``ham-archive crawl --site URL --db X`` (the
+   polite settings as shipped), each into a fresh db.
+2. The REST API is locked at run time (``update_option('ham_test_rest_locked', 1)``: 401 to
+   anonymous REST), and the same runs in HTML mode (sitemaps, then every article page);
+   baseline: robots.txt, the sitemap index, its sub-sitemaps and every article page.
+
+Reported per run: articles archived (checked == published posts, with ``source`` = the mode),
+wall seconds, pages/s (requests counted in the PHP server's access log, so crawler and
+baseline are counted the same way), the ratio crawl/baseline and the crawl's peak RSS
+(``os.wait4`` rusage of that one child). Nothing is asserted on absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+import corpus  # noqa: E402
+import wordpress  # noqa: E402
+
+from scraper.pages.rest import EMBED  # noqa: E402
+
+BIN = Path(sys.executable).parent
+CONCURRENCY = 2  # CONCURRENT_REQUESTS_PER_DOMAIN in scraper/settings.py
+# CONCURRENT_REQUESTS: with DOWNLOAD_DELAY=0, Scrapy 2.19 was measured keeping up to this many
+# requests in flight to one host despite the per-domain limit (see docs/benchmarks.md), so the
+# unthrottled crawl is also compared with a fetcher this wide.
+WIDE = 8
+ACCEPTED = re.compile(rb" Accepted$", re.MULTILINE)  # php -S: one connection per request
+PER_SEED = 800  # corpus.make_corpus runs out of unique titles near 1000 (seed 0: 1015)
+LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>")
+
+
+class AccessLog:
+    """Counts the requests the PHP server logged since the last mark."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.offset = 0
+
+    def mark(self) -> None:
+        self.offset = self.path.stat().st_size
+
+    def requests(self) -> int:
+        with open(self.path, "rb") as fh:
+            fh.seek(self.offset)
+            return len(ACCEPTED.findall(fh.read()))
+
+
+def bench_corpus(n: int) -> list[dict]:
+    """``corpus.make_corpus(n)`` for n up to its limit (it runs out of unique titles near 1000),
+    beyond that topped up with the published posts of further seeds, their titles and dates made
+    unique (a suffix, a few seconds later) so that WordPress's date ordering stays total."""
+    posts = corpus.make_corpus(min(n, PER_SEED))
+    titles = {p["title"] for p in posts}
+    dates = {p["date"] for p in posts}
+    count = len(corpus.published(posts))
+    seed = 0
+    while count < n:
+        seed += 1
+        for post in corpus.published(corpus.make_corpus(min(n - count + 1, PER_SEED), seed)):
+            if "seed" in post["features"] or count >= n:
+                continue
+            post = dict(post, slug=None)
+            if post["title"] and post["title"] in titles:
+                post["title"] = f"{post['title']} ({seed})"
+            moment = dt.datetime.fromisoformat(post["date"])
+            while moment.isoformat(" ") in dates:
+                moment += dt.timedelta(seconds=7)
+            post["date"] = moment.isoformat(" ")
+            titles.add(post["title"])
+            dates.add(post["date"])
+            posts.append(post)
+            count += 1
+    return posts
+
+
+def run_crawl(cmd: list[str], cwd: Path) -> dict:
+    """Run one crawl process; wall seconds, peak RSS (MiB) of that process, its stderr."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{stderr[-3000:]}")
+    return {
+        "seconds": wall,
+        "peak_rss_mib": usage.ru_maxrss / 1024,  # kilobytes on Linux
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "summary": stderr.strip().splitlines()[-1] if stderr.strip() else "",
+    }
+
+
+def archived(db: Path, mode: str) -> tuple[int, int]:
+    """(rows, rows whose source is ``mode``)."""
+    with sqlite3.connect(db) as con:
+        total = con.execute("select count(*) from articles").fetchone()[0]
+        right = con.execute("select count(*) from articles where source = ?", (mode,)).fetchone()[0]
+    return total, right
+
+
+def fetch_all(urls: list[str], threads: int = CONCURRENCY) -> list[bytes]:
+    def get(url: str) -> bytes:
+        status, _, body = wordpress.fetch(url, timeout=120)
+        if status != 200:
+            raise SystemExit(f"baseline: {url} answered {status}")
+        return body
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(get, urls))
+
+
+def baseline_rest(site: str, published: int, threads: int) -> None:
+    pages = max(1, math.ceil(published / 100))
+    urls = [f"{site}/robots.txt"] + [
+        f"{site}/wp-json/wp/v2/posts?per_page=100&page={n}&_embed={EMBED}"
+        for n in range(1, pages + 1)
+    ]
+    fetch_all(urls, threads)
+
+
+def baseline_html(site: str, threads: int) -> int:
+    """robots.txt, the sitemap index, the post sitemaps, then every article page."""
+    fetch_all([f"{site}/robots.txt"])
+    index = wordpress.fetch(f"{site}/wp-sitemap.xml")[2].decode()
+    subs = [u for u in LOC.findall(index) if "-posts-post-" in u]
+    articles = [u for body in fetch_all(subs) for u in LOC.findall(body.decode())]
+    fetch_all(articles, threads)
+    return len(articles)
+
+
+def measure(name: str, log: AccessLog, action) -> dict:
+    log.mark()
+    started = time.perf_counter()
+    result = action() or {}
+    if "seconds" not in result:
+        result["seconds"] = time.perf_counter() - started
+    result["requests"] = log.requests()
+    result["pages_per_s"] = result["requests"] / result["seconds"]
+    print(
+        f"  {name:<34} {result['seconds']:8.1f} s  {result['requests']:6d} requests  "
+        f"{result['pages_per_s']:6.1f} pages/s"
+        + (f"  peak RSS {result['peak_rss_mib']:.0f} MiB" if "peak_rss_mib" in result else ""),
+        flush=True,
+    )
+    return result
+
+
+def crawl_mode(mode: str, site: str, work: Path, log: AccessLog, published: int, polite: bool):
+    results = {}
+
+    def shipped():
+        db = work / f"{mode}-shipped.db"
+        return run_crawl([str(BIN / "ham-archive"), "crawl", "--site", site, "--db", str(db)], ROOT)
+
+    def unthrottled():
+        db = work / f"{mode}-unthrottled.db"
+        cmd = [str(BIN / "scrapy"), "crawl", "ham", "-a", f"site={site}"]
+        for setting in (
+            "AUTOTHROTTLE_ENABLED=0",
+            "DOWNLOAD_DELAY=0",
+            f"ARCHIVE_DB={db}",
+            "LOG_LEVEL=CRITICAL",  # as ham-archive crawl without -v
+        ):
+            cmd += ["-s", setting]
+        return run_crawl(cmd, ROOT)
+
+    def baseline(threads: int):
+        if mode == "rest":
+            baseline_rest(site, published, threads)
+        else:
+            baseline_html(site, threads)
+
+    for name, threads in (("baseline", CONCURRENCY), ("baseline_wide", WIDE)):
+        results[name] = measure(
+            f"{mode}: {name} (urllib, {threads} threads)", log, lambda t=threads: baseline(t)
+        )
+    results["unthrottled"] = measure(f"{mode}: scrapy crawl, no delays", log, unthrottled)
+    if polite:
+        results["shipped"] = measure(f"{mode}: ham-archive crawl (as shipped)", log, shipped)
+    for run in ("unthrottled", "shipped"):
+        if run not in results:
+            continue
+        total, right = archived(work / f"{mode}-{run}.db", mode)
+        results[run].update(
+            articles=total,
+            complete=total == published and right == published,
+            ratio=results[run]["seconds"] / results["baseline"]["seconds"],
+            ratio_wide=results[run]["seconds"] / results["baseline_wide"]["seconds"],
+        )
+        if not results[run]["complete"]:
+            print(f"  !! {mode}/{run}: {total} rows ({right} source={mode}), {published} published")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--posts", type=int, default=3000)
+    parser.add_argument("--theme", default="twentytwentyone", choices=wordpress.THEMES)
+    parser.add_argument("--locale", default="en_US", choices=wordpress.LOCALES)
+    parser.add_argument(
+        "--skip-polite-html",
+        action="store_true",
+        help="skip ham-archive crawl (the shipped settings) in HTML mode, the slowest run",
+    )
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+
+    if not wordpress.available():
+        raise SystemExit("needs Debian's wordpress, mariadb-server and php (.ci/install-system)")
+    work = Path(tempfile.mkdtemp(prefix="ham-bench-crawl-"))
+    try:
+        started = time.perf_counter()
+        posts = bench_corpus(args.posts)
+        site = wordpress.start_site(work / "wp", posts, theme=args.theme, locale=args.locale)
+        published = len(site.published())
+        print(
+            f"WordPress {site.url} ({args.theme}/{args.locale}): {published} published posts "
+            f"of {len(posts)}, ready in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        log = AccessLog(site.wp.access_log)
+        with site:
+            results = {
+                "posts": published,
+                "theme": f"{args.theme}/{args.locale}",
+                "rest": crawl_mode("rest", site.url, work, log, published, polite=True),
+            }
+            site.wp.php("update_option('ham_test_rest_locked', 1);")
+            status = wordpress.fetch(f"{site.url}/wp-json/wp/v2/posts")[0]
+            if status != 401:
+                raise SystemExit(f"REST lock did not take: HTTP {status}")
+            results["html"] = crawl_mode(
+                "html", site.url, work, log, published, polite=not args.skip_polite_html
+            )
+        report(results)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2))
+        if not all(r.get("complete", True) for m in ("rest", "html") for r in results[m].values()):
+            raise SystemExit("incomplete crawl")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def report(results: dict) -> None:
+    print(f"\n{results['posts']} published posts, {results['theme']}")
+    print(
+        f"{'mode':<5} {'run':<14} {'articles':>8} {'wall s':>8} {'requests':>8} {'pages/s':>8} "
+        f"{'x base(2)':>9} {'x base(8)':>9} {'peak RSS':>9}"
+    )
+    for mode in ("rest", "html"):
+        for run in ("baseline", "baseline_wide", "unthrottled", "shipped"):
+            r = results[mode].get(run)
+            if not r:
+                continue
+            articles = f"{r['articles']}{'' if r['complete'] else '!'}" if "articles" in r else "-"
+            ratio = f"{r['ratio']:.2f}" if "ratio" in r else "-"
+            wide = f"{r['ratio_wide']:.2f}" if "ratio_wide" in r else "-"
+            rss = f"{r['peak_rss_mib']:.0f} MiB" if "peak_rss_mib" in r else "-"
+            print(
+                f"{mode:<5} {run:<14} {articles:>8} {r['seconds']:8.1f} {r['requests']:8d} "
+                f"{r['pages_per_s']:8.1f} {ratio:>9} {wide:>9} {rss:>9}"
+            )
+
+
+if __name__ == "__main__":
+    main()
