@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lxml.html import HtmlElement
+from parsel import Selector
 
 from scraper.items import Article
 from scraper.press_release import extract_documents, extract_images, read_press_release
@@ -34,6 +35,7 @@ def make_article(
     cleaned = clean_body(body, url)
     text = body_text(cleaned)
     html = body_html(cleaned)
+    parsed = Selector(root=cleaned, type="html")
     return Article(
         url=url,
         title=title,
@@ -49,7 +51,7 @@ def make_article(
         tags=tags or [],
         word_count=word_count(text),
         featured_image=featured_image,
-        images=extract_images(html, url, featured_image),
-        documents=extract_documents(html, url),
+        images=extract_images(parsed, url, featured_image),
+        documents=extract_documents(parsed, url),
         **read_press_release(text, published_at),
     )
