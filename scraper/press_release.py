@@ -900,12 +900,17 @@ def _caption(img: Selector) -> str | None:
     return None
 
 
-def extract_images(body_html: str, base_url: str, featured_src: str | None) -> list[Image]:
+def _body(body: str | Selector) -> Selector:
+    """The body as a selector: pass the parsed one when there is one (no second parse)."""
+    return body if isinstance(body, Selector) else Selector(text=body or "<p></p>")
+
+
+def extract_images(body: str | Selector, base_url: str, featured_src: str | None) -> list[Image]:
     """Images of the body, absolute, with alt text, caption and whether featured."""
     featured = _image_key(urljoin(base_url, featured_src)) if featured_src else None
     images: list[Image] = []
     seen: set[str] = set()
-    for img in Selector(text=body_html or "<p></p>").css("img"):
+    for img in _body(body).css("img"):
         src = img.attrib.get("src") or img.attrib.get("data-src") or img.attrib.get("data-lazy-src")
         if not src or src.startswith("data:"):
             continue
@@ -919,11 +924,11 @@ def extract_images(body_html: str, base_url: str, featured_src: str | None) -> l
     return images
 
 
-def extract_documents(body_html: str, base_url: str) -> list[Document]:
+def extract_documents(body: str | Selector, base_url: str) -> list[Document]:
     """Links to office documents and archives, absolute, with their link text and type."""
     documents: list[Document] = []
     seen: set[str] = set()
-    for link in Selector(text=body_html or "<p></p>").css("a[href]"):
+    for link in _body(body).css("a[href]"):
         url = urljoin(base_url, link.attrib["href"].strip())
         suffix = PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")
         if suffix not in _DOCUMENT_TYPES or url in seen:
