@@ -118,18 +118,17 @@ def _context(tokens: list[str], size: int, first: bool, last: bool) -> str:
 # --- facets --------------------------------------------------------------------------------
 
 
-class TermsFacet(Facet):
-    """Facet a JSON array column (``categories``, ``tags``): how many articles carry each term.
+class _GroupedFacet(Facet):
+    """A facet whose counts come from one SQL query over the table's rows; subclasses give the
+    query (``counts_sql``), the filter a value selects (``lookup``) and the facet's label."""
 
-    ``?_facet_terms=categories``, or ``- terms: categories`` in metadata.yml. Selecting a term
-    filters with ``categories__arraycontains=...`` like Datasette's ``array`` facet. Datasette
-    0.65's array facet removes duplicates over every column of every row (``select distinct
-    j.value, inner.*``: 30 s at 100,000 articles); this one groups the few distinct arrays
-    first, then splits them. ``group by +column`` keeps SQLite from walking the column's
-    index when a filter is set (it would look up every row to test the filter: 0.8 s).
-    """
+    lookup = ""
 
-    type = "terms"
+    def counts_sql(self, col: str, limit: int) -> str:
+        raise NotImplementedError
+
+    def label(self, column: str) -> str:
+        return column
 
     async def facet_results(self):
         results, timed_out = [], []
@@ -137,21 +136,10 @@ class TermsFacet(Facet):
         pairs = self.get_querystring_pairs()
         for config in self.get_configs():
             column = config["config"].get("column") or config["config"]["simple"]
-            col = escape_sqlite(column)
-            sql = f"""
-                with arrays as (
-                    select {col} as terms, count(*) as n from ({self.sql})
-                    where json_type({col}) = 'array' group by +{col}
-                ),
-                items as (select distinct arrays.terms, j.value, arrays.n
-                          from arrays, json_each(arrays.terms) as j)
-                select value, sum(n) as count from items
-                group by value order by count desc, value limit {size + 1}
-            """
             try:
                 rows = await self.ds.execute(
                     self.database,
-                    sql,
+                    self.counts_sql(escape_sqlite(column), size + 1),
                     self.params,
                     truncate=False,
                     custom_time_limit=self.ds.setting("facet_time_limit_ms"),
@@ -164,8 +152,8 @@ class TermsFacet(Facet):
             values = []
             for row in rows.rows[:size]:
                 value = str(row["value"])
-                arg = {f"{column}__arraycontains": value}
-                selected = (f"{column}__arraycontains", value) in pairs
+                arg = {f"{column}__{self.lookup}": value}
+                selected = (f"{column}__{self.lookup}", value) in pairs
                 change = path_with_removed_args if selected else path_with_added_args
                 values.append(
                     {
@@ -180,12 +168,12 @@ class TermsFacet(Facet):
                 )
             results.append(
                 {
-                    "name": column,
+                    "name": self.label(column),
                     "type": self.type,
                     "results": values,
                     "hideable": config["source"] != "metadata",
                     "toggle_url": self.ds.urls.path(
-                        path_with_removed_args(self.request, {"_facet_terms": column})
+                        path_with_removed_args(self.request, {f"_facet_{self.type}": column})
                     ),
                     "truncated": len(rows.rows) > size,
                 }
@@ -193,7 +181,34 @@ class TermsFacet(Facet):
         return results, timed_out
 
 
-class MonthFacet(Facet):
+class TermsFacet(_GroupedFacet):
+    """Facet a JSON array column (``categories``, ``tags``): how many articles carry each term.
+
+    ``?_facet_terms=categories``, or ``- terms: categories`` in metadata.yml. Selecting a term
+    filters with ``categories__arraycontains=...`` like Datasette's ``array`` facet. Datasette
+    0.65's array facet removes duplicates over every column of every row (``select distinct
+    j.value, inner.*``: 30 s at 100,000 articles); this one groups the few distinct arrays
+    first, then splits them. ``group by +column`` keeps SQLite from walking the column's
+    index when a filter is set (it would look up every row to test the filter: 0.8 s).
+    """
+
+    type = "terms"
+    lookup = "arraycontains"
+
+    def counts_sql(self, col: str, limit: int) -> str:
+        return f"""
+            with arrays as (
+                select {col} as terms, count(*) as n from ({self.sql})
+                where json_type({col}) = 'array' group by +{col}
+            ),
+            items as (select distinct arrays.terms, j.value, arrays.n
+                      from arrays, json_each(arrays.terms) as j)
+            select value, sum(n) as count from items
+            group by value order by count desc, value limit {limit}
+        """
+
+
+class MonthFacet(_GroupedFacet):
     """Facet an ISO 8601 date column by month: ``?_facet_month=published_at``.
 
     Selecting a month filters with ``published_at__startswith=2022-09``, which the index on
@@ -201,61 +216,16 @@ class MonthFacet(Facet):
     """
 
     type = "month"
+    lookup = "startswith"
 
-    async def facet_results(self):
-        results, timed_out = [], []
-        size = self.get_facet_size()
-        pairs = self.get_querystring_pairs()
-        for config in self.get_configs():
-            column = config["config"].get("column") or config["config"]["simple"]
-            col = escape_sqlite(column)
-            sql = f"""
-                select substr({col}, 1, 7) as value, count(*) as count from ({self.sql})
-                where {col} is not null group by value order by value desc limit {size + 1}
-            """
-            try:
-                rows = await self.ds.execute(
-                    self.database,
-                    sql,
-                    self.params,
-                    truncate=False,
-                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
-                )
-            except Exception as error:
-                if "interrupted" not in str(error).lower():
-                    raise
-                timed_out.append(column)
-                continue
-            values = []
-            for row in rows.rows[:size]:
-                value = row["value"]
-                arg = {f"{column}__startswith": value}
-                selected = (f"{column}__startswith", value) in pairs
-                change = path_with_removed_args if selected else path_with_added_args
-                values.append(
-                    {
-                        "value": value,
-                        "label": value,
-                        "count": row["count"],
-                        "toggle_url": self.ds.absolute_url(
-                            self.request, self.ds.urls.path(change(self.request, arg))
-                        ),
-                        "selected": selected,
-                    }
-                )
-            results.append(
-                {
-                    "name": f"{column} (month)",
-                    "type": self.type,
-                    "results": values,
-                    "hideable": config["source"] != "metadata",
-                    "toggle_url": self.ds.urls.path(
-                        path_with_removed_args(self.request, {"_facet_month": column})
-                    ),
-                    "truncated": len(rows.rows) > size,
-                }
-            )
-        return results, timed_out
+    def counts_sql(self, col: str, limit: int) -> str:
+        return f"""
+            select substr({col}, 1, 7) as value, count(*) as count from ({self.sql})
+            where {col} is not null group by value order by value desc limit {limit}
+        """
+
+    def label(self, column: str) -> str:
+        return f"{column} (month)"
 
 
 @hookimpl

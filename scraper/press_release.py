@@ -6,6 +6,7 @@ Pure parsing, no network. `read_press_release` is the entry point for the page o
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 from collections.abc import Iterator
@@ -62,6 +63,7 @@ def _squash(text: str) -> str:
 def _content_end(text: str) -> int:
     """Offset where the article ends, once trailing boilerplate lines are dropped."""
     end = len(text)
+    may_have_author = "author" in text.lower()  # the search below scans the whole text
     while True:
         head = text[:end].rstrip()
         cut = head.rfind("\n") + 1
@@ -69,7 +71,7 @@ def _content_end(text: str) -> int:
         if head and _BOILERPLATE_LINE.match(line):
             end = cut
             continue
-        m = _TRAILING_POST_AUTHOR.search(head)
+        m = _TRAILING_POST_AUTHOR.search(head) if may_have_author else None
         if m:
             end = m.start()
             continue
@@ -174,6 +176,7 @@ _LONG_DATE = re.compile(
     (?(open)\s*\))""",
     re.I | re.X,
 )
+_LONG_DATE_START = re.compile(r"[(\d]")  # a long date starts with `(` or a digit
 # The weekday (or weekday range) and time of day written just before a date.
 _DATE_PREFIX = re.compile(
     rf"""\b(?P<wd>{_WD})(?:\s*{_RANGE_SEP}\s*(?P<wd2>{_WD}))?
@@ -285,11 +288,23 @@ def _written(text: str, m: re.Match[str]) -> _Written:
     return _Written(m, prefix.start(), prefix.group("wd"), prefix.group("wd2"))
 
 
+def _long_dates(text: str, begin: int) -> Iterator[re.Match[str]]:
+    """`_LONG_DATE.finditer`, faster: the pattern is only tried where a match can start."""
+    pos = begin
+    for start in _LONG_DATE_START.finditer(text, begin):
+        if start.start() < pos:
+            continue
+        m = _LONG_DATE.match(text, start.start())
+        if m:
+            yield m
+            pos = m.end()
+
+
 def _date_expressions(text: str, begin: int) -> Iterator[_Written]:
     """Date expressions in reading order, found lazily."""
     found = heapq.merge(
         _NUMERIC_DATE.finditer(text, begin),
-        _LONG_DATE.finditer(text, begin),
+        _long_dates(text, begin),
         key=lambda m: m.start(),
     )
     return (_written(text, m) for m in found)
@@ -318,10 +333,11 @@ def _event_from(w: _Written, span: tuple[date, date | None], pub: date, original
 
 
 def _event_date(
-    clean: str, original: str, pub: date, dateline: _Dateline | None
+    clean: str, original: str, pub: date, dateline: _Dateline | None, body_end: int
 ) -> EventDate | None:
+    """The first acceptable date after the dateline and before `body_end` (no source note)."""
     begin = dateline.end if dateline else 0
-    clean = clean[: _strip_source_notes(clean, _content_end(clean))]  # a source's date is not
+    clean = clean[:body_end]  # a source's date is not the event's
     for w in _date_expressions(clean, begin):
         span = _resolve(w.m, pub)
         if span and _accept(w, span, pub):
@@ -339,7 +355,8 @@ def _event_date(
 def find_event_date(body_text: str, published: date) -> EventDate | None:
     """The first event date of the text, its year chosen from the publication date."""
     clean = _prepare(body_text)
-    return _event_date(clean, body_text, published, _find_dateline(clean))
+    body_end = _strip_source_notes(clean, _content_end(clean))
+    return _event_date(clean, body_text, published, _find_dateline(clean), body_end)
 
 
 # --------------------------------------------------------------------------- credit
@@ -391,8 +408,8 @@ def _strip_source_notes(text: str, end: int) -> int:
         return len(head)
 
 
-def _credit(clean: str, original: str) -> Credit | None:
-    end = _strip_source_notes(clean, _content_end(clean))
+def _credit(clean: str, original: str, end: int) -> Credit | None:
+    """The credit bracket closing the text before `end` (source notes already cut off)."""
     opening = clean.rfind("(", 0, end)
     m = _FINAL_BRACKET.match(clean, opening, end) if opening >= 0 else None
     if not m:
@@ -411,11 +428,12 @@ def _credit(clean: str, original: str) -> Credit | None:
 
 def find_credit(body_text: str) -> Credit | None:
     """The bracket at the very end of the text, when it names who wrote the release."""
-    return _credit(_prepare(body_text), body_text)
+    clean = _prepare(body_text)
+    return _credit(clean, body_text, _strip_source_notes(clean, _content_end(clean)))
 
 
-def _source_note(clean: str, original: str) -> str | None:
-    end = _content_end(clean)
+def _source_note(clean: str, original: str, end: int) -> str | None:
+    """The last source line before `end`, the end of the content."""
     notes = list(_SOURCE_NOTE.finditer(clean, max(0, end - _SOURCE_NOTE_WINDOW), end))
     if not notes:
         return None
@@ -425,7 +443,8 @@ def _source_note(clean: str, original: str) -> str | None:
 
 def find_source_note(body_text: str) -> str | None:
     """A closing `Disadur dari <newspaper>, <date> ...` line, as written."""
-    return _source_note(_prepare(body_text), body_text)
+    clean = _prepare(body_text)
+    return _source_note(clean, body_text, _content_end(clean))
 
 
 # --------------------------------------------------------------------------- language
@@ -570,10 +589,21 @@ _ATTRIBUTION_VERBS = (
     "kata ujar ucap jelas tutur tegas ungkap imbuh tambah terang papar sebut lanjut pungkas tutup "
     "harap menurut said says added explained"
 ).split()
+
+
+def _alternation(words: list[str]) -> str:
+    """A regex matching any of the words, grouped by first letter (much faster than `a|b|c`)."""
+    by_first: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        by_first.setdefault(word[0], []).append(re.escape(word[1:]))
+    groups = (f"{first}(?:{'|'.join(rest)})" for first, rest in by_first.items())
+    return "(?:" + "|".join(groups) + ")"
+
+
 _ATTRIBUTION = re.compile(
-    r"\b(?:"
-    + "|".join(_ATTRIBUTION_VERBS + [v.capitalize() for v in _ATTRIBUTION_VERBS])
-    + r")\s+([A-Z][a-z'\-]+)"
+    r"\b"
+    + _alternation(_ATTRIBUTION_VERBS + [v.capitalize() for v in _ATTRIBUTION_VERBS])
+    + r"\s+([A-Z][a-z'\-]+)"
 )
 _MAX_NAME_TOKENS = 5
 _LOOK_BEHIND = 90  # characters read before a position word (for `Name, Position`)
@@ -582,12 +612,16 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 
 
 class _Tok:
-    """A word or punctuation mark of a paragraph, with what the people reader asks of it."""
+    """A word or punctuation mark, with what the people reader asks of it.
 
-    __slots__ = ("text", "start", "end", "low", "word", "cap", "honorific", "nameable", "head")
+    It depends on the text alone, so one object serves every occurrence (see `_tok`);
+    where a token lies in its paragraph is kept by `_Para`.
+    """
 
-    def __init__(self, text: str, start: int, end: int) -> None:
-        self.text, self.start, self.end = text, start, end
+    __slots__ = ("text", "low", "word", "cap", "honorific", "nameable", "head", "may_head")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.low = text.lower().rstrip(".")
         self.word = text[:1].isalpha()
         self.cap = text[:1].isupper()
@@ -596,22 +630,41 @@ class _Tok:
         )
         self.nameable = _nameable(self)
         self.head = self.word and self.low in _HEADS
+        self.may_head = self.head or text.lower() in _HEAD_PREFIXES  # may start a head
 
 
-def _tokens(text: str) -> list[_Tok]:
-    out: list[_Tok] = []
+@functools.lru_cache(maxsize=1 << 16)
+def _tok(text: str) -> _Tok:
+    """The shared token for this text."""
+    return _Tok(text)
+
+
+@dataclass
+class _Para:
+    """A stretch of text cut into tokens: toks[i] lies at text[starts[i]:ends[i]]."""
+
+    text: str
+    toks: list[_Tok]
+    starts: list[int]
+    ends: list[int]
+
+
+def _tokens(text: str) -> _Para:
+    para = _Para(text, [], [], [])
+    add_tok, add_start, add_end = para.toks.append, para.starts.append, para.ends.append
     for m in _TOKEN.finditer(text):
         word = m.group(0)
+        start, end = m.span()
         if word.endswith(".") and len(word) > 1:
             stem = word[:-1]
-            nxt = text[m.end() : m.end() + 1]
+            nxt = text[end : end + 1]
             keep = stem.lower() in _ABBREV or len(stem) == 1 or nxt.isalpha()
             if not keep:
-                out.append(_Tok(stem, m.start(), m.end() - 1))
-                out.append(_Tok(".", m.end() - 1, m.end()))
+                add_tok(_tok(stem)), add_start(start), add_end(end - 1)
+                add_tok(_tok(".")), add_start(end - 1), add_end(end)
                 continue
-        out.append(_Tok(word, m.start(), m.end()))
-    return out
+        add_tok(_tok(word)), add_start(start), add_end(end)
+    return para
 
 
 def _is_word(tok: _Tok) -> bool:
@@ -640,6 +693,8 @@ def _nameable(tok: _Tok) -> bool:
 
 def _head_span(toks: list[_Tok], i: int) -> int:
     """Number of tokens forming a position head at i (0 when none)."""
+    if not toks[i].may_head:
+        return 0
     j = i
     while j < len(toks) and toks[j].text.lower() in _HEAD_PREFIXES:
         j += 1
@@ -686,7 +741,7 @@ def _name_after(toks: list[_Tok], i: int) -> tuple[int, int] | None:
     while i < len(toks) and _is_honorific(toks[i]):
         i += 1
     j = i
-    while j < len(toks) and _nameable(toks[j]) and j - i < _MAX_NAME_TOKENS:
+    while j < len(toks) and toks[j].nameable and j - i < _MAX_NAME_TOKENS:
         j += 1
     if j == i or not _ends_name(toks, j) or not _is_cap(toks[i]):
         return None
@@ -713,7 +768,7 @@ def _name_before(toks: list[_Tok], comma: int) -> tuple[int, int] | None:
     start = i
     while start < j and _is_honorific(toks[start]):
         start += 1
-    if start == j or not all(_nameable(t) for t in toks[start:j]) or j - start > _MAX_NAME_TOKENS:
+    if start == j or not all(t.nameable for t in toks[start:j]) or j - start > _MAX_NAME_TOKENS:
         return None
     return start, j
 
@@ -721,7 +776,7 @@ def _name_before(toks: list[_Tok], comma: int) -> tuple[int, int] | None:
 def _split_name(toks: list[_Tok], lo: int, hi: int, referred: set[str]) -> tuple[int, int] | None:
     """Split a run `Position-complement Name`: the name is the nameable tail of the run."""
     k = hi
-    while k > lo and _nameable(toks[k - 1]):
+    while k > lo and toks[k - 1].nameable:
         k -= 1
     if toks[lo - 1].low not in _COMPLETE_HEADS:
         k = max(k, lo + 1)  # the first word after the head belongs to the position
@@ -739,14 +794,19 @@ def _split_name(toks: list[_Tok], lo: int, hi: int, referred: set[str]) -> tuple
     return k, hi
 
 
-def _name_text(toks: list[_Tok], span: tuple[int, int], text: str) -> str:
-    return _squash(text[toks[span[0]].start : toks[span[1] - 1].end])
+def _name_text(para: _Para, span: tuple[int, int]) -> str:
+    return _squash(para.text[para.starts[span[0]] : para.ends[span[1] - 1]])
 
 
-def _position_text(toks: list[_Tok], lo: int, hi: int, text: str) -> str:
-    while hi > lo and toks[hi - 1].text in _LINK_WORDS:
+def _position_text(para: _Para, lo: int, hi: int) -> str:
+    while hi > lo and para.toks[hi - 1].text in _LINK_WORDS:
         hi -= 1
-    return _squash(text[toks[lo].start : toks[hi - 1].end]).rstrip(",")
+    return _squash(para.text[para.starts[lo] : para.ends[hi - 1]]).rstrip(",")
+
+
+def _person(para: _Para, name: tuple[int, int], head: int, pos_end: int) -> tuple[int, Person]:
+    """Where the name starts, and the person with the position toks[head:pos_end]."""
+    return para.starts[name[0]], Person(_name_text(para, name), _position_text(para, head, pos_end))
 
 
 def _merge(people: list[tuple[int, Person]]) -> list[Person]:
@@ -805,50 +865,45 @@ def _windows(text: str) -> list[tuple[int, int]]:
 
 
 def _people_in(paragraph: str, referred: set[str]) -> list[tuple[int, Person]]:
-    toks = _tokens(paragraph)
+    para = _tokens(paragraph)
+    toks = para.toks
     found: list[tuple[int, Person]] = []
-    i = 0
-    while i < len(toks):
+    resume = 0  # tokens before this belong to a position already read
+    for i in [k for k, tok in enumerate(toks) if tok.may_head]:
+        if i < resume:
+            continue
         n = _head_span(toks, i)
         if not n or (i > 0 and _head_span(toks, i - 1)):
-            i += 1
             continue
         pos_end = _position_end(toks, i + n)
-        hit = _read_person(toks, i, i + n, pos_end, paragraph, referred)
+        hit = _read_person(para, i, i + n, pos_end, referred)
         if hit:
             found.append(hit)
-        i = max(i + 1, pos_end)
+        resume = max(i + 1, pos_end)
     return found
 
 
 def _read_person(
-    toks: list[_Tok], head: int, head_end: int, pos_end: int, text: str, referred: set[str]
+    para: _Para, head: int, head_end: int, pos_end: int, referred: set[str]
 ) -> tuple[int, Person] | None:
     """Try `Position, Name`, `Position Name`, `Name, Position` and `Name selaku Position`."""
+    toks = para.toks
     nxt = toks[pos_end] if pos_end < len(toks) else None
     if nxt is not None and nxt.text == "," and pos_end > head_end - 1:
         name = _name_after(toks, pos_end + 1)
         if name:
-            return toks[name[0]].start, Person(
-                _name_text(toks, name, text), _position_text(toks, head, pos_end, text)
-            )
+            return _person(para, name, head, pos_end)
     if nxt is not None and _is_honorific(nxt):
         name = _name_after(toks, pos_end)
         if name:
-            return toks[name[0]].start, Person(
-                _name_text(toks, name, text), _position_text(toks, head, pos_end, text)
-            )
+            return _person(para, name, head, pos_end)
     split = _split_name(toks, head_end, pos_end, referred)
     if split:
-        return toks[split[0]].start, Person(
-            _name_text(toks, split, text), _position_text(toks, head, split[0], text)
-        )
+        return _person(para, split, head, split[0])
     if head > 1 and (toks[head - 1].text == "," or toks[head - 1].low == "selaku"):
         name = _name_before(toks, head - 1)
         if name and _closes_clause(nxt):
-            return toks[name[0]].start, Person(
-                _name_text(toks, name, text), _position_text(toks, head, pos_end, text)
-            )
+            return _person(para, name, head, pos_end)
     return None
 
 
@@ -950,8 +1005,10 @@ def read_press_release(body_text: str, published_at: str) -> dict:
     published = _publication_date(published_at)
     clean = _prepare(body_text)
     dateline = _find_dateline(clean)
-    event = _event_date(clean, body_text, published, dateline)
-    credit = _credit(clean, body_text)
+    content_end = _content_end(clean)
+    body_end = _strip_source_notes(clean, content_end)
+    event = _event_date(clean, body_text, published, dateline, body_end)
+    credit = _credit(clean, body_text, body_end)
     return {
         "dateline_city": dateline.city if dateline else None,
         "event_date": event.start.isoformat() if event else None,
@@ -960,7 +1017,7 @@ def read_press_release(body_text: str, published_at: str) -> dict:
         "event_date_note": event.note if event else None,
         "credit": credit.name if credit else None,
         "credit_text": credit.text if credit else None,
-        "source_note": _source_note(clean, body_text),
+        "source_note": _source_note(clean, body_text, content_end),
         "language": detect_language(clean),
         "people": _people(clean),
     }
