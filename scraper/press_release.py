@@ -476,12 +476,18 @@ _SCRIPTS = (
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _is_id_word(word: str) -> bool:
+    """An Indonesian stop word or affixed verb (cached: the same words recur)."""
+    return word in _ID_WORDS or _ID_AFFIXED.match(word) is not None
+
+
 def detect_language(text: str) -> str | None:
     """`id` or `en` from stop words; other scripts by Unicode block; None when unsure."""
     sample = text[:_LANG_SAMPLE]
     words = _WORD.findall(sample.lower())
-    id_hits = sum(1 for w in words if w in _ID_WORDS or _ID_AFFIXED.match(w))
-    en_hits = sum(1 for w in words if w in _EN_WORDS)
+    id_hits = sum(map(_is_id_word, words))
+    en_hits = sum(map(_EN_WORDS.__contains__, words))
     hits = id_hits + en_hits
     if words and (hits / len(words) >= _MIN_STOP_SHARE or hits >= 3) and id_hits != en_hits:
         return "id" if id_hits >= en_hits else "en"

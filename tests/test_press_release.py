@@ -531,3 +531,23 @@ def test_event_date_is_not_the_date_of_a_source_line() -> None:
         "Disadur dari Media Indonesia, 9 Januari 2016 dengan modifikasi."
     )
     assert find_event_date(text, date(2016, 1, 9)) is None
+
+
+# --------------------------------------------------------------------------- fast paths
+
+
+def test_fast_scanners_match_the_plain_patterns() -> None:
+    """The speed-ups find exactly what the straightforward regexes find."""
+    import re
+
+    from scraper import press_release as pr
+
+    verbs = pr._ATTRIBUTION_VERBS + [v.capitalize() for v in pr._ATTRIBUTION_VERBS]
+    plain_attribution = re.compile(r"\b(?:" + "|".join(verbs) + r")\s+([A-Z][a-z'\-]+)")
+    extra = "(12 Mei 2023) 3-4 Juni, 1 2 (  5 sd 7 Agustus ) kata Budi, Tutur Ani tutup."
+    for text in [_text(a) for a in LABELLED] + [extra]:
+        clean = pr._prepare(text)
+        assert [m.span() for m in pr._long_dates(clean, 0)] == [
+            m.span() for m in pr._LONG_DATE.finditer(clean)
+        ]
+        assert pr._referred(clean) == {m.group(1) for m in plain_attribution.finditer(clean)}
