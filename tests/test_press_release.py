@@ -251,6 +251,7 @@ def test_event_date_ignores_history_and_nonsense() -> None:
 
 def test_month_table_agrees_with_dateparser() -> None:
     import dateparser  # a dependency of the project, kept off the hot path
+
     base = {"RELATIVE_BASE": datetime(2021, 1, 1)}
     for name in (n for n in _MONTHS if len(n) > 4 and n not in {"pebruari", "nopember"}):
         parsed = dateparser.parse(f"5 {name} 2021", languages=["id", "en"], settings=base)
