@@ -5,6 +5,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,26 @@ def test_failed_crawl_keeps_existing_archive(tmp_path, archive_with_article):
 def test_unshare_is_available():
     """The offline test above needs util-linux's unshare and iproute2 (installed by CI)."""
     assert shutil.which("unshare") and shutil.which("ip")
+
+
+def test_a_site_that_is_not_wordpress(tmp_path):
+    """A plain web server on loopback: no REST API, no sitemap, no post in its pages."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><body><a href='/about/'>About</a></body></html>")
+    port = closed_port()
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
+    server = subprocess.Popen(command, cwd=site, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(50):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        result = run("crawl", "--site", f"http://127.0.0.1:{port}", "--db", str(tmp_path / "a.db"))
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert_one_line_error(result, "no articles found at http://127.0.0.1:")
+    assert "is it a WordPress site? (REST API: HTTP 404" in result.stderr
+    assert not (tmp_path / "a.db").exists()
