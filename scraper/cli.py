@@ -137,6 +137,7 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
 
     ham-archive reparse --db archive.db
     """
+    from scraper.reparse import ReparseError
     from scraper.reparse import reparse as replay
 
     if not Path(db_path).is_file():
@@ -152,18 +153,19 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
         if done % 500 == 0 or done == total:
             click.echo(f"  … {done}/{total} captures", err=True)
 
-    counts = replay(archive, warc, progress)
-    total = archive.count()
-    archive.close()
+    try:
+        counts = replay(archive, warc, progress)
+    except ReparseError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        total = archive.count()
+        archive.close()
     click.echo(
         f"Reparsed {db_path} in {time.monotonic() - started:.0f}s: "
         f"{counts['added']} articles rebuilt from captures, {counts['changed']} later states, "
-        f"{counts['unchanged']} repeats, {counts['deleted']} gone, "
-        f"{counts['missing']} captures missing from {warc}; {total} articles in all",
+        f"{counts['unchanged']} repeats, {counts['deleted']} gone; {total} articles in all",
         err=True,
     )
-    if counts["missing"]:
-        raise click.ClickException(f"{counts['missing']} captures could not be read from {warc}")
 
 
 @cli.command()

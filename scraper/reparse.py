@@ -15,6 +15,11 @@ from scraper.captures import read_body
 from scraper.pages import ArticlePage, NotAnArticle, RestPost, RestRefused, rest_posts
 from scraper.text import SITE_TZ, site_time
 
+
+class ReparseError(Exception):
+    """A capture cannot be read: nothing was changed."""
+
+
 REBUILT = ("article_people", "article_images", "article_documents", "article_versions")
 
 
@@ -38,7 +43,9 @@ def articles_in(capture: dict, body: bytes, site: str) -> list:
 def reparse(
     archive: Archive, warc_dir: str | Path, progress: Callable[[int, int], None] | None = None
 ) -> Counter:
-    """Replay every capture into ``archive``; returns counts of articles, gone and missing."""
+    """Replay every capture into ``archive``; returns counts of articles saved and gone.
+
+    Raises ReparseError, with the archive untouched, when a capture cannot be read."""
     db = archive.db
     sites = {r["id"]: r["site"] for r in db["crawl_runs"].rows}
     captures = list(db.query("select * from captures order by id"))
@@ -68,8 +75,11 @@ def replay(archive: Archive, capture: dict, warc_dir: str | Path, sites: dict) -
     site = sites.get(capture["run_id"]) or f"{url.scheme}://{url.netloc}"
     try:
         body = read_body(warc_dir, capture["warc_file"], capture["warc_offset"])
-    except (OSError, StopIteration):
-        return Counter(missing=1)
+    except (OSError, StopIteration) as error:  # raised inside the transaction: rolled back
+        raise ReparseError(
+            f"capture {capture['id']} cannot be read from {Path(warc_dir) / capture['warc_file']}"
+            f" ({type(error).__name__}); the archive was left unchanged"
+        ) from None
     counts = Counter()
     if capture["status"] in (404, 410):
         counts["deleted"] += archive.mark_deleted(capture["url"], seen_at)

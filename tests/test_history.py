@@ -143,7 +143,7 @@ def test_reparse_with_the_site_down_reproduces_the_rows(wp_fresh, tmp_path):
     before = {t: sorted(query(db, f"select {c} from {t}")) for t, c in tables.items()}
     result = ham_archive("reparse", "--db", str(db))
     assert result.returncode == 0, result.stderr
-    assert "0 captures missing" in result.stderr
+    assert "Reparsed" in result.stderr
     after = {t: sorted(query(db, f"select {c} from {t}")) for t, c in tables.items()}
     assert len(before["article_versions"]) == 1
     for table in tables:
@@ -155,16 +155,22 @@ def test_reparse_with_the_site_down_reproduces_the_rows(wp_fresh, tmp_path):
 def test_captures_are_warc_records_linked_to_articles(wp_fresh, tmp_path):
     from warcio.archiveiterator import ArchiveIterator
 
-    db = tmp_path / "archive.db"
-    crawl(wp_fresh.url, db)
+    db, warc = tmp_path / "archive.db", tmp_path / "raw"
+    crawl(wp_fresh.url, db, "--warc-dir", str(warc))
+    assert not (tmp_path / "warc").exists()
     captures = query(db, "select url, status, warc_file, warc_offset, sha256 from captures")
     assert any("/wp-json/wp/v2/posts" in c[0] for c in captures)
     assert any(c[0].endswith("/robots.txt") for c in captures)
     url, status, warc_file, offset, _ = next(c for c in captures if "/wp-json/" in c[0])
-    with open(tmp_path / "warc" / warc_file, "rb") as file:
+    with open(warc / warc_file, "rb") as file:
         file.seek(offset)
         record = next(iter(ArchiveIterator(file)))
         assert record.rec_headers.get_header("WARC-Target-URI") == url
         assert record.http_headers.get_statuscode() == str(status)
     linked = query(db, "select count(distinct article_url) from article_captures")
     assert linked == [(len(wp_fresh.published()),)]
+    result = ham_archive("reparse", "--db", str(db), "--warc-dir", str(warc))
+    assert result.returncode == 0 and "Reparsed" in result.stderr, result.stderr
+    result = ham_archive("reparse", "--db", str(db))  # the default warc/ holds nothing
+    assert result.returncode == 1 and "the archive was left unchanged" in result.stderr
+    assert query(db, "select count(*) from articles") == [(len(wp_fresh.published()),)]

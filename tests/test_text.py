@@ -108,3 +108,25 @@ def test_retry_after_header():
     assert retry_after_seconds(b"Wed, 21 Oct 2015 07:28:00 GMT") == 0  # in the past
     assert retry_after_seconds(b"soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_backoff_retry_waits_and_retries():
+    import asyncio
+
+    from scrapy import Spider
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    from scraper.middlewares import BackoffRetryMiddleware
+
+    settings = {"RETRY_BACKOFF_BASE": 0.01, "RETRY_BACKOFF_MAX": 1, "RETRY_TIMES": 1}
+    crawler = get_crawler(Spider, settings)
+    crawler.spider = crawler._create_spider("test")
+    middleware = BackoffRetryMiddleware.from_crawler(crawler)
+    request = Request("http://127.0.0.1/x")
+    busy = Response(request.url, status=503, headers={"Retry-After": "0"}, request=request)
+    retry = asyncio.run(middleware.process_response(request, busy))
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1
+    assert asyncio.run(middleware.process_response(retry, busy)) is busy  # gave up
+    fine = Response(request.url, status=200, request=request)
+    assert asyncio.run(middleware.process_response(request, fine)) is fine

@@ -56,7 +56,9 @@ class HamSpider(scrapy.Spider):
         self.rest_refused: str | None = None
         self.first_failure: str | None = None  # the reason, when the site never answers
         self.seen: dict[str, set[str]] = {}  # post URLs found, per discovery source
-        self.rest_ids: set[int] = set()
+        self.rest_ids: set[int] = set()  # ids the REST listing showed this run
+        self.site_ids: set[int] = set()  # every id of the site, when the totals disagreed
+        self.id_pages_done = 0
         self.rest_pages = {"total": 0, "done": 0, "failed": 0}
         self.steps_done: set[str] = set()
 
@@ -106,13 +108,13 @@ class HamSpider(scrapy.Spider):
             for next_page in range(2, self.rest_pages["total"] + 1):
                 yield self.rest_request(next_page)
         for data in posts or []:
+            self.rest_ids.add(data.get("id"))  # listed, so not gone, even if it cannot be read
             try:
                 article = RestPost(data, self.site).to_article()
             except (NotAnArticle, KeyError) as error:
                 self.count("skipped")
                 self.logger.warning("REST post %s skipped: %s", data.get("id"), error)
                 continue
-            self.rest_ids.add(article.post_id)
             self.seen.setdefault("rest", set()).add(article.url)
             yield self.stamp(article, response)
         if listing:
@@ -165,9 +167,9 @@ class HamSpider(scrapy.Spider):
         except (RestRefused, KeyError, TypeError):
             self.count("failed")
             return
-        self.site_ids = getattr(self, "site_ids", set()) | ids
-        self.id_pages = getattr(self, "id_pages", 0) + 1
-        if self.id_pages < pages:
+        self.site_ids |= ids
+        self.id_pages_done += 1
+        if self.id_pages_done < pages:  # a page that failed keeps this from ever deleting
             return
         missing = sorted(self.site_ids - self.state.live_post_ids - self.rest_ids)
         for start in range(0, len(missing), PER_PAGE):
@@ -236,7 +238,7 @@ class HamSpider(scrapy.Spider):
             return
         listed = set().union(*self.seen.values()) if self.seen else set()
         for url in sorted(set(self.state.recent_urls) | (self.state.live_urls - listed)):
-            yield self.article_request(url, "recheck")
+            yield self.article_request(url)
 
     def listing_request(self, url: str, number: int) -> scrapy.Request:
         return scrapy.Request(
@@ -260,9 +262,9 @@ class HamSpider(scrapy.Spider):
         self.seen.setdefault(source, set()).update(urls)
         for url in urls:
             if url not in known:
-                yield self.article_request(url, source)
+                yield self.article_request(url)
 
-    def article_request(self, url: str, source: str) -> scrapy.Request:
+    def article_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_article, errback=self.failed)
 
     def parse_article(self, response: Response):
