@@ -226,11 +226,12 @@ class Archive:
                     {"article_url": article.url, "capture_id": article.capture_id}, ignore=True
                 )
             self.save_children(article)
-            if outcome != "unchanged":
+            indexed = existing and (existing["title"], existing["body_text"])
+            if indexed != (article.title, article.body_text):
                 rowid = self.db.execute(
                     "select rowid from articles where url = ?", [article.url]
                 ).fetchone()[0]
-                index_article(self.db, rowid, article.title, article.body_text)
+                index_article(self.db, rowid, article.title, article.body_text, old=indexed)
         return outcome
 
     def _update(self, existing: dict, row: dict, seen_at: str) -> str:
