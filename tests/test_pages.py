@@ -2,6 +2,8 @@
 
 import html
 import json
+import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,10 @@ from scraper.pages import (
     SitemapPage,
     Unreadable,
 )
+
+sys.path.insert(0, str(Path(__file__).parent))
+import wordpress  # noqa: E402
+from conftest import ham_archive  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = sorted(path for path in FIXTURES.glob("*/*") if (path / "expected.json").exists())
@@ -282,3 +288,99 @@ def test_listing_pages_are_decoded_from_their_labels():
     listing = '<a href="/2022/09/13/kunjungan-ke-café/">Café</a>'.encode("cp1252")
     page = ListingPage(f"{SITE}/", listing, SITE, content_type=b"text/html; charset=windows-1252")
     assert page.urls == [f"{SITE}/2022/09/13/kunjungan-ke-café/"]
+
+
+# The same hostile content, put through a real WordPress (kses, wpautop, the theme, REST).
+
+HOSTILE = {
+    "malformed-hrefs": " ".join(f'<a href="{h}">tautan {n}</a>' for n, h in enumerate(BAD_HREFS)),
+    "nested": "<div>" * 400 + "Teks di dalam." + "</div>" * 400,
+    "paragraphs": "\n\n".join(f"Paragraf {n}." for n in range(3000)),
+    # 600 KB: from about 2 MB WordPress itself answers 500 on REST (formatting.php, PHP 8.2)
+    "data-image": f'<img src="data:image/png;base64,{"QUFB" * 150_000}" alt="foto">',
+    "control": "Kontrol \x01 dan \x7f di sini.",
+    "zero-width": "Kata\u200bdengan\u200cpemisah\u200d lebar nol.",
+    "bom": "\ufeffAwal dengan BOM.",
+    "emoji": "Salam 🇮🇩 dari Jakarta 🎉.",
+}
+
+
+@pytest.fixture(scope="module", params=["twentytwentyone", "twentytwentythree"])
+def hostile_site(request, mariadb, tmp_path_factory):
+    posts = [
+        {
+            "title": f"Uji {name}",
+            "content": f"{content}\n\nKalimat terakhir {name}.",
+            "date": f"2022-09-{10 + n:02d} 09:00:00",
+            "status": "publish",
+            "categories": ["Berita"],
+            "author": "operator.info2",
+            "author_name": "Operator",
+        }
+        for n, (name, content) in enumerate(HOSTILE.items())
+    ]
+    directory = tmp_path_factory.mktemp(f"hostile-{request.param}")
+    with wordpress.start_site(directory, posts, mariadb=mariadb, theme=request.param) as site:
+        info = site.wp.post_info(site.ids)
+        pages = {}
+        for post_id, name in zip(site.ids, HOSTILE, strict=True):
+            status, headers, body = wordpress.fetch(info[post_id]["link"])
+            rest = wordpress.fetch(f"{site.url}/wp-json/wp/v2/posts/{post_id}?_embed=author")
+            assert status == 200 and rest[0] == 200, name
+            pages[name] = (info[post_id]["link"], headers["Content-Type"], body, rest[2])
+        yield site.url, pages, site
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_posts_through_wordpress_are_read_whole(hostile_site, name):
+    site, pages, _ = hostile_site
+    url, content_type, body, rest = pages[name]
+    html_article = ArticlePage(url, body, site, content_type=content_type).to_article()
+    rest_article = RestPost(json.loads(rest), site).to_article()
+    for article in (html_article, rest_article):
+        assert article.title == f"Uji {name}"
+        assert article.body_text.endswith(f"Kalimat terakhir {name}.")
+    assert html_article.body_text == rest_article.body_text
+    first = html_article.body_text.split("\n\n")[0]
+    if name == "paragraphs":
+        assert html_article.body_text.count("\n\n") == 3000
+    elif name == "malformed-hrefs":
+        assert first == "tautan 0 tautan 1 tautan 2 tautan 3 tautan 4"
+    elif name == "nested":
+        assert first == "Teks di dalam."
+    elif name != "data-image":
+        assert first == HOSTILE[name]  # controls, zero-width, BOM, emoji: as written
+
+
+def test_wordpress_pages_under_any_charset_label(hostile_site):
+    """A real page re-encoded and relabelled (or mislabelled) reads the same."""
+    site, pages, _ = hostile_site
+    url, content_type, body, _ = pages["emoji"]
+    expected = ArticlePage(url, body, site, content_type=content_type).to_article()
+    text = body.decode().replace("🇮🇩", "“RI”").replace("🎉", "é")
+    as_1252 = text.replace('charset="UTF-8"', 'charset="windows-1252"').encode("cp1252")
+    variants = [
+        (as_1252, "text/html; charset=windows-1252"),
+        (as_1252, "text/html"),  # the meta alone
+        (as_1252, "text/html; charset=UTF-8"),  # Windows-1252 bytes labelled UTF-8
+        (text.encode(), "text/html; charset=windows-1252"),  # UTF-8 labelled Windows-1252
+    ]
+    for data, label in variants:
+        article = ArticlePage(url, data, site, content_type=label).to_article()
+        assert article.body_text == expected.body_text.replace("🇮🇩", "“RI”").replace("🎉", "é")
+        assert (article.title, article.published_at) == (expected.title, expected.published_at)
+
+
+def test_hostile_posts_are_archived_whole_by_a_crawl(hostile_site, tmp_path):
+    """ham-archive crawl end to end: REST on the classic site, HTML (REST locked) on the block."""
+    url, _, site = hostile_site
+    if site.wp.theme == "twentytwentythree":
+        site.wp.php("update_option('ham_test_rest_locked', 1);")
+    db = tmp_path / "archive.db"
+    result = ham_archive("crawl", "--site", url, "--db", str(db))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    with sqlite3.connect(db) as connection:
+        rows = dict(connection.execute("select title, body_text from articles"))
+    assert sorted(rows) == sorted(f"Uji {name}" for name in HOSTILE)
+    for name in HOSTILE:
+        assert rows[f"Uji {name}"].endswith(f"Kalimat terakhir {name}."), name
