@@ -96,8 +96,20 @@ def test_read_press_release_keys() -> None:
         ("Jakarta (ham.go.id) – Rapat", "Jakarta"),
         ("BAU-BAU, ham.go.id – Rapat", "Bau-Bau"),
         ("Judul yang tertinggal\n\nJakarta, ham.go.id – Rapat", "Jakarta"),
+        # neither site name nor dash: the place is told by its position alone
+        ("Jakarta, Direktorat Jenderal HAM menerima kunjungan", "Jakarta"),
+        ("SURABAYA, Kantor Wilayah Kemenkumham Jawa Timur menggelar", "Surabaya"),
+        ("Tanjung Pinang, Ditjen HAM bersama Pemprov Kepri", "Tanjung Pinang"),
+        ("Bau-Bau, Tim Pelayanan Komunikasi Masyarakat", "Bau-Bau"),
         ("Sebanyak 45 pengaduan diterima.", None),
         ("Di Jakarta, kegiatan berlangsung.", None),
+        ("Sementara itu, Direktur Jenderal HAM menyampaikan", None),
+        ("Menurut Bambang, Direktorat Jenderal HAM", None),
+        ("Selasa, Direktorat Jenderal HAM menggelar", None),
+        ("Direktur Jenderal HAM, Dhahana Putra, membuka acara", None),
+        ("Bambang Iriana, Sekretaris Direktorat Jenderal HAM, membuka acara.", None),
+        ("Jakarta, kegiatan berlangsung.", None),
+        ("Judul\n\nJakarta, Direktorat Jenderal HAM menerima", None),  # not the first line
         ("", None),
     ],
 )
@@ -236,6 +248,47 @@ def test_event_date_first_one_wins_and_skips_dateline() -> None:
     text = "Medan, 8 Mei 2017 – Diseminasi pada Senin (8/5). Rapat lanjutan Rabu (10/5)."
     found = find_event_date(text, date(2017, 5, 9))
     assert found is not None and found.text == "Senin (8/5)"
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "written"),
+    [
+        (
+            "Jakarta – Memperingati Hari HAM yang jatuh setiap tanggal 10 Desember, Ditjen HAM"
+            " menggelar diskusi daring, Senin (14/12/2020).",
+            "2020-12-15",
+            "Senin (14/12/2020)",
+        ),
+        (
+            "Medan – Laporan harus diterima paling lambat 31 Januari 2021. Untuk itu Kanwil"
+            " menggelar bimtek, Rabu (13/1).",
+            "2021-01-14",
+            "Rabu (13/1)",
+        ),
+        (
+            "Kupang – Menyambut Hari Anak Nasional (23/7), Ditjen HAM menggelar lomba, Jumat"
+            " pagi (22/7).",
+            "2022-07-23",
+            "Jumat pagi (22/7)",
+        ),
+        (
+            "Jakarta – Sejak 1 Januari lalu pengaduan dibuka; rapat evaluasi digelar Kamis, 7"
+            " Januari 2021 di Jakarta.",
+            "2021-01-08",
+            "Kamis, 7 Januari 2021",
+        ),
+    ],
+)
+def test_event_date_weekday_anchored_wins_in_its_paragraph(text, published, written) -> None:
+    """An undated anniversary or deadline mentioned first yields to the event's own date."""
+    found = find_event_date(text, date.fromisoformat(published))
+    assert found is not None and found.text == written
+
+
+def test_event_date_without_weekday_is_kept_when_no_anchored_date_follows() -> None:
+    text = "Jakarta – Diskusi digelar 10 Desember 2020.\n\nRapat lanjutan Kamis (17/12)."
+    found = find_event_date(text, date(2020, 12, 15))
+    assert found is not None and found.text == "10 Desember 2020"  # the next paragraph's is not
 
 
 def test_event_date_falls_back_to_dateline_date() -> None:

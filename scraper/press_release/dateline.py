@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scraper.press_release.common import _DASH, _MONTH_RE, _WD, _prepare, _squash
+from scraper.press_release.common import (
+    _DASH,
+    _MONTH_RE,
+    _MONTHS,
+    _WD,
+    _WEEKDAYS,
+    _prepare,
+    _squash,
+)
+from scraper.press_release.people import _HEADS, _HONORIFICS, _ORG_WORDS, _people
 
 _SITE = r"\(?[ \t]*(?:portal[ \t]*\.[ \t]*)?ham[ \t]*\.?[ \t]*go[ \t]*\.?[ \t]*id[ \t]*\)?"
 _WRITTEN_DATE = rf"(?:{_WD}[ \t]*,?[ \t]*)?\d{{1,2}}[ \t]+(?:{_MONTH_RE})\.?[ \t]+\d{{4}}"
@@ -17,10 +26,31 @@ _DATELINE = re.compile(
       | ,[ \t]*(?P<date>{_WRITTEN_DATE})[ \t]*{_DASH}
       | (?P<site2>\([ \t]*(?:portal\.)?ham\.go\.id[ \t]*\))[ \t]*{_DASH}?
       | {_DASH}
+      | (?P<bare>,)[ \t]+(?=\w)
     )""",
     re.I | re.M | re.X,
 )
 _DATELINE_WINDOW = 600
+# Words that open a sentence, name an office or a person: never the place of a bare dateline
+# (`Jakarta, Direktorat Jenderal HAM menerima ...`), whose city is only told by its position.
+_NOT_A_PLACE = (
+    _HEADS
+    | _HONORIFICS
+    | _ORG_WORDS
+    | frozenset(_WEEKDAYS)
+    | frozenset(_MONTHS)
+    | frozenset(
+        """selain dalam menurut sementara namun tetapi untuk pada dengan sebagai oleh bahwa
+        kemudian adapun terkait sehubungan berdasarkan bertempat hari ini itu tahun saat setelah
+        sebelum melalui guna demi agar mengingat meskipun walaupun jika apabila kepada bersama
+        sebelumnya selanjutnya akhirnya karena maka tidak sedangkan bahkan juga di ke dari yang
+        dan atau lebih sekitar tak sejak hingga sampai tentunya sayangnya bagi kami kita mereka
+        ia dia beliau sdr saudara selamat assalamualaikum salam halo yth the in on at as after
+        however meanwhile today yesterday tomorrow direktorat jenderal kementerian kantor
+        wilayah ditjen kanwil komnas pemerintah tim para humas balai bidang divisi subdit
+        sekretariat biro bagian seksi panitia peserta acara kegiatan rapat""".split()
+    )
+)
 
 
 @dataclass
@@ -47,8 +77,26 @@ def _find_dateline(text: str) -> _Dateline | None:
         site = m.group("site") or m.group("site2")
         if city[0].islower() and not site:
             continue
+        if m.group("bare") and not _bare_dateline(text, m, city):
+            continue
         return _Dateline(_title_case(city), m.end(), m.group("date") or m.group("date2"))
     return None
+
+
+def _bare_dateline(text: str, m: re.Match[str], city: str) -> bool:
+    """`City, Sentence ...` with neither site name nor dash: only as the text's first words,
+    a place of capitalised words that open no sentence and name no person (`Bambang Iriana,
+    Sekretaris ...`), then a capitalised word."""
+    words = city.replace("-", " ").split()
+    if not (
+        not text[: m.start()].strip()
+        and text[m.end() : m.end() + 1].isupper()
+        and all(word[:1].isupper() for word in words)
+        and not any(word.lower().strip(".'") in _NOT_A_PLACE for word in words)
+    ):
+        return False
+    sentence = text[m.start() : text.find(".", m.end()) % len(text) + 1]
+    return all(person.name != _squash(city) for person in _people(sentence))
 
 
 def parse_dateline(body_text: str) -> str | None:

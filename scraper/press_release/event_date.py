@@ -195,13 +195,24 @@ def _event_from(w: _Written, span: tuple[date, date | None], pub: date, original
 def _event_date(
     clean: str, original: str, pub: date, dateline: _Dateline | None, body_end: int
 ) -> EventDate | None:
-    """The first acceptable date after the dateline and before `body_end` (no source note)."""
+    """The first acceptable date after the dateline and before `body_end` (no source note).
+
+    A date written with its weekday is the event's own: one without (an anniversary, `setiap
+    tanggal 10 Desember`, a deadline) yields to a weekday-anchored date later in its paragraph.
+    """
     begin = dateline.end if dateline else 0
     clean = clean[:body_end]  # a source's date is not the event's
+    first = None
     for w in _date_expressions(clean, begin):
+        if first and clean.find("\n", first[0].m.end(), w.start) >= 0:
+            break  # the paragraph of the first date is over
         span = _resolve(w.m, pub)
         if span and _accept(w, span, pub):
-            return _event_from(w, span, pub, original)
+            if w.weekday:
+                return _event_from(w, span, pub, original)
+            first = first or (w, span)
+    if first:
+        return _event_from(*first, pub, original)
     if dateline and dateline.date_text:
         m = _LONG_DATE.search(dateline.date_text)
         span = _resolve(m, pub) if m else None
