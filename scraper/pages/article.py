@@ -36,6 +36,7 @@ def make_article(
     categories: list[str] | None = None,
     tags: list[str] | None = None,
     featured_image: str | None = None,
+    extractor: str | None = None,
 ) -> Article:
     """Clean the body and derive every computed field the same way for every source."""
     if not published_at:
@@ -58,6 +59,7 @@ def make_article(
         tags=tags or [],
         word_count=word_count(text),
         featured_image=featured_image,
+        extractor=extractor,
         images=extract_images(cleaned, url, featured_image),
         documents=extract_documents(cleaned, url),
         **read_press_release(text, published_at),
