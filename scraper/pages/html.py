@@ -89,7 +89,7 @@ class ArticlePage:
     def to_article(self) -> Article:
         if not self.is_post:
             raise NotAnArticle(f"not a post: {self.url}")
-        body = self.BODY(self.root)
+        body = self.BODY(self.scope)
         if not body:
             raise NotAnArticle(f"no article body found at {self.url}")
         return make_article(
@@ -108,8 +108,13 @@ class ArticlePage:
         )
 
     def _first(self, query: etree.XPath) -> str | None:
-        found = query(self.root)
+        found = query(self.scope)
         return str(found[0]) if found else None
+
+    @cached_property
+    def scope(self) -> lxml_html.HtmlElement:
+        """Where the field selectors look: the whole page, for a theme we do not know."""
+        return self.root
 
     @cached_property
     def head(self) -> dict[str, str]:
@@ -156,7 +161,7 @@ class ArticlePage:
 
     @property
     def title(self) -> str:
-        titles = self.TITLE(self.root)
+        titles = self.TITLE(self.scope)
         return _text(titles[0]) if titles else plain(self.head.get("og:title"))
 
     @property
@@ -174,7 +179,7 @@ class ArticlePage:
 
     @property
     def author(self) -> str | None:
-        authors = self.AUTHOR(self.root)
+        authors = self.AUTHOR(self.scope)
         if authors and (name := _text(authors[0])):
             return name
         if name := plain(self.head.get("author")):
@@ -183,7 +188,7 @@ class ArticlePage:
 
     @cached_property
     def _category_links(self) -> list:
-        return self.CATEGORIES(self.root)
+        return self.CATEGORIES(self.scope)
 
     @property
     def categories(self) -> list[str]:
@@ -192,7 +197,7 @@ class ArticlePage:
     @property
     def tags(self) -> list[str]:
         categories = set(self._category_links)
-        return _names(link for link in self.TAGS(self.root) if link not in categories)
+        return _names(link for link in self.TAGS(self.scope) if link not in categories)
 
     @property
     def featured_image(self) -> str | None:
@@ -221,6 +226,12 @@ class ClassicThemeV1(ArticlePage):
     TAGS = css("a[rel='tag']")
     FEATURED = (css(".post-thumbnail img::attr(src)"),)
 
+    @cached_property
+    def scope(self) -> lxml_html.HtmlElement:
+        """The ``<main>`` element: the post, its header and footer; no menus, no widgets."""
+        main = self.root.find("body//main")
+        return main if main is not None else self.root
+
 
 class BlockThemeV1(ArticlePage):
     """Twenty Twenty-Three (block theme) as WordPress 6.1 renders it: no ``<article>``; the
@@ -235,6 +246,7 @@ class BlockThemeV1(ArticlePage):
     CATEGORIES = css(".wp-block-post-terms.taxonomy-category a")
     TAGS = css(".wp-block-post-terms.taxonomy-post_tag a")
     FEATURED = (css(".wp-block-post-featured-image img::attr(src)"),)
+    scope = ClassicThemeV1.scope  # <main>: the single template's post blocks
 
 
 class AnyThemeV1(ArticlePage):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
@@ -113,7 +112,8 @@ _ATTRIBUTION = re.compile(
 _MAX_NAME_TOKENS = 5
 _LOOK_BEHIND = 90  # characters read before a position word (for `Name, Position`)
 _LOOK_AHEAD = 160  # characters read after it before stopping at the next sentence end
-_LETTERS = re.compile(r"[A-Za-z]+")
+# A position word standing alone (a whole run of ASCII letters), in any case.
+_HEAD_WORD = re.compile(rf"(?<![A-Za-z]){_alternation(sorted(_HEADS))}(?![A-Za-z])", re.I | re.A)
 
 
 class _Tok:
@@ -138,10 +138,17 @@ class _Tok:
         self.may_head = self.head or text.lower() in _HEAD_PREFIXES  # may start a head
 
 
-@functools.lru_cache(maxsize=1 << 16)
+_TOKS: dict[str, _Tok] = {}  # one shared token per text; cleared when it grows past 65,536
+
+
 def _tok(text: str) -> _Tok:
     """The shared token for this text."""
-    return _Tok(text)
+    tok = _TOKS.get(text)
+    if tok is None:
+        if len(_TOKS) >= 1 << 16:
+            _TOKS.clear()
+        tok = _TOKS[text] = _Tok(text)
+    return tok
 
 
 @dataclass
@@ -155,21 +162,25 @@ class _Para:
 
 
 def _tokens(text: str) -> _Para:
-    para = _Para(text, [], [], [])
-    add_tok, add_start, add_end = para.toks.append, para.starts.append, para.ends.append
+    toks: list[_Tok] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    get = _TOKS.get
     for m in _TOKEN.finditer(text):
-        word = m.group(0)
+        word = m.group()
         start, end = m.span()
-        if word.endswith(".") and len(word) > 1:
+        if word[-1] == "." and len(word) > 1:
             stem = word[:-1]
-            nxt = text[end : end + 1]
-            keep = stem.lower() in _ABBREV or len(stem) == 1 or nxt.isalpha()
-            if not keep:
-                add_tok(_tok(stem)), add_start(start), add_end(end - 1)
-                add_tok(_tok(".")), add_start(end - 1), add_end(end)
+            if not (stem.lower() in _ABBREV or len(stem) == 1 or text[end : end + 1].isalpha()):
+                toks.append(get(stem) or _tok(stem))
+                toks.append(get(".") or _tok("."))
+                starts += (start, end - 1)
+                ends += (end - 1, end)
                 continue
-        add_tok(_tok(word)), add_start(start), add_end(end)
-    return para
+        toks.append(get(word) or _tok(word))
+        starts.append(start)
+        ends.append(end)
+    return _Para(text, toks, starts, ends)
 
 
 def _is_word(tok: _Tok) -> bool:
@@ -351,9 +362,7 @@ def _strip_degrees(text: str) -> str:
 def _windows(text: str) -> list[tuple[int, int]]:
     """Stretches of text around position words, within one paragraph, merged."""
     spans: list[tuple[int, int]] = []
-    for m in _LETTERS.finditer(text):
-        if m.group().lower() not in _HEADS:
-            continue
+    for m in _HEAD_WORD.finditer(text):
         para_start = text.rfind("\n", 0, m.start()) + 1
         para_end = text.find("\n", m.end())
         para_end = len(text) if para_end < 0 else para_end
