@@ -54,7 +54,22 @@ def corpus() -> list[Article]:
 
 
 def labelled_queries() -> list[dict]:
-    return json.loads((LABELS / "search_queries.json").read_text())["queries"]
+    """The queries, each with ``relevant``: the ids of the articles holding one of its forms."""
+    tokens = {
+        article.url.rstrip("/").rsplit("/", 1)[1]: [
+            w.lower() for w in search.WORD.findall(f"{article.title} {article.body_text}")
+        ]
+        for article in corpus()
+    }
+    queries = json.loads((LABELS / "search_queries.json").read_text())["queries"]
+    for query in queries:
+        forms = [form.split() for form in query["forms"]]
+        query["relevant"] = sorted(
+            key
+            for key, words in tokens.items()
+            if any(words[i : i + len(f)] == f for f in forms for i in range(len(words)))
+        )
+    return queries
 
 
 def build(path: Path) -> Archive:
