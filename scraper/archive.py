@@ -42,6 +42,7 @@ ARTICLE_COLUMNS = {
     "source_note": str,
     "language": str,
     "source": str,
+    "extractor": str,
     "capture_id": int,
     "version_count": int,
     "first_seen_at": str,

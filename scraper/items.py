@@ -60,6 +60,7 @@ class Article:
     images: list[Image] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     capture_id: int | None = None  # the raw capture (captures.id) this record was read from
+    extractor: str | None = None  # the page object that read it: "generic-dom", ...
 
 
 @dataclass

@@ -28,6 +28,7 @@ def make_article(
     categories: list[str] | None = None,
     tags: list[str] | None = None,
     featured_image: str | None = None,
+    extractor: str | None = None,
 ) -> Article:
     """Clean the body and derive every computed field the same way for every source."""
     if not published_at:
@@ -53,5 +54,6 @@ def make_article(
         featured_image=featured_image,
         images=extract_images(parsed, url, featured_image),
         documents=extract_documents(parsed, url),
+        extractor=extractor,
         **read_press_release(text, published_at),
     )

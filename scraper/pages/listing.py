@@ -16,6 +16,16 @@ NOT_POST_SITEMAP = re.compile(
     re.IGNORECASE,
 )
 PERMALINK = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]+/?$")
+# Links a bounded crawl never follows: files, feeds, searches, logins, other schemes.
+NOT_A_PAGE = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|webp|svg|mp[34]|avi|css|js|xml|ico)$"
+    r"|/(?:wp-admin|wp-login\.php|login|logout|admin|cart|search|cari)(?:/|$)"
+    r"|/(?:feed|rss|atom)/?$",
+    re.IGNORECASE,
+)
+NOT_A_PAGE_QUERY = re.compile(r"(?:^|&)(?:s|q|search|keyword|replytocom|share|print)=", re.I)
+NEXT_TEXT = re.compile(r"^\s*(?:selanjutnya|berikutnya|next|lanjut|older posts|»|›|>|>>)\s*", re.I)
+PAGE_NUMBER = re.compile(r"(?:[?&](?:page|hal|halaman|p)=|/page/)(\d+)", re.I)
 
 __all__ = ["ListingPage", "SitemapPage", "sitemap_urls_from_robots"]
 
@@ -29,10 +39,16 @@ class SitemapPage:
         try:
             sitemap = Sitemap(body)
         except Exception:  # lxml refuses what is not XML at all (an HTML 200 for a 404)
-            self.type, self.locs = "", []
+            self.type, self.locs, self.dates = "", [], {}
         else:
             self.type = sitemap.type
-            self.locs = [urljoin(url, entry["loc"]) for entry in sitemap]
+            entries = list(sitemap)
+            self.locs = [urljoin(url, entry["loc"]) for entry in entries if "loc" in entry]
+            self.dates = {
+                urljoin(url, entry["loc"]): entry["lastmod"]
+                for entry in entries
+                if "loc" in entry and entry.get("lastmod")
+            }
 
     @property
     def sitemaps(self) -> list[str]:
@@ -45,6 +61,15 @@ class SitemapPage:
         if self.type != "urlset":
             return []
         return [canonical_url(loc, self.site) for loc in self.locs if _on_site(loc, self.site)]
+
+    @property
+    def lastmod(self) -> dict[str, str]:
+        """``<lastmod>`` by URL, where the sitemap gives one."""
+        return {
+            canonical_url(url, self.site): value
+            for url, value in self.dates.items()
+            if _on_site(url, self.site)
+        }
 
 
 class ListingPage:
@@ -74,8 +99,39 @@ class ListingPage:
 
     @property
     def next_page(self) -> str | None:
+        """``rel=next``, a "next" link (``Selanjutnya``, ``»``), else the link to page N+1
+        (``?page=N``, ``/page/N/``)."""
         href = self.selector.css(self.NEXT).get()
+        if not href:
+            for link in self.selector.css("a"):
+                text = " ".join(link.css("::text").getall())
+                if NEXT_TEXT.fullmatch(text) or "next" in (link.attrib.get("rel") or ""):
+                    href = link.attrib.get("href")
+                    break
+        if not href:
+            number = PAGE_NUMBER.search(self.url)
+            wanted = int(number.group(1)) + 1 if number else 2
+            for link in self.links:
+                found = PAGE_NUMBER.search(link)
+                if found and int(found.group(1)) == wanted:
+                    return link
         return canonical_url(urljoin(self.url, href), self.site) if href else None
+
+    @property
+    def links(self) -> list[str]:
+        """Every link to a page of this site (menus, listings, pagination, articles), in order."""
+        found = []
+        for href in self.selector.css("a::attr(href)").getall():
+            link = canonical_url(urljoin(self.url, href.strip()), self.site)
+            parts = urlsplit(link)
+            if (
+                parts.scheme in ("http", "https")
+                and _on_site(link, self.site)
+                and not NOT_A_PAGE.search(parts.path)
+                and not NOT_A_PAGE_QUERY.search(parts.query)
+            ):
+                found.append(link)
+        return list(dict.fromkeys(found))
 
 
 def _on_site(url: str, site: str) -> bool:
