@@ -120,7 +120,12 @@ def why_nothing(site: str, spider, stats: dict) -> str:
 def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str:
     from scraper.extensions import progress_line
 
-    mode = "REST API" if spider.mode == "rest" else f"HTML pages (REST API: {spider.rest_refused})"
+    found = ", ".join(sorted(spider.seen)) or "nothing"
+    mode = (
+        "REST API"
+        if spider.mode == "rest"
+        else f"HTML pages (REST API: {spider.rest_refused}; found by {found})"
+    )
     kind = "incremental" if spider.incremental else "full"
     return (
         f"Crawled {site} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)} -> {db_path}"

@@ -45,3 +45,6 @@ FULL_CRAWL = False
 RECHECK_RECENT = 20
 # Seconds between progress lines on stderr; 0 turns them off.
 PROGRESS_INTERVAL = 10
+# A site with no REST API, sitemap, feed or WordPress listing is crawled from its home page,
+# following its own links (menus, listings, pagination) up to this many pages (docs/sources.md).
+SITE_CRAWL_MAX_PAGES = 5000

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (HTML templates)
 """Press sites that are not WordPress, served by the suite itself on 127.0.0.1.
 
 Both carry the published posts of ``corpus.make_corpus`` (the seed article first), rendered the
@@ -30,6 +31,7 @@ import corpus
 SITE_NAME = "Kementerian HAM"
 MONTHS_SHORT = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 PER_PAGE = 10
+OFFSITE = "http://localhost:9"  # a link to another host (tests point it at a server of theirs)
 UNTITLED = "(Tanpa Judul)"  # these CMSs refuse an empty title
 # Zones by post index: WIB mostly, some regional offices write WITA or WIT.
 ZONES = {0: ("WIB", 0), 3: ("WITA", 1), 5: ("WIT", 2)}
@@ -134,7 +136,9 @@ def expected(site_url: str, posts: list[dict], path, minutes: bool = False) -> d
     return {
         site_url + path(post, i): {
             "title": title_of(post),
-            "published_at": corpus.published_at_iso(post["date"][:16] + ":00" if minutes else post["date"]),
+            "published_at": corpus.published_at_iso(
+                post["date"][:16] + ":00" if minutes else post["date"]
+            ),
             "body_text": post["expected_text"],
         }
         for i, post in enumerate(posts)
@@ -163,7 +167,7 @@ def _chrome(title: str, main: str) -> str:
 <header class="site-header"><a class="logo" href="/"><img src="/assets/logo.png" alt="{SITE_NAME}"></a>
 <ul class="main-menu"><li><a href="/">Beranda</a></li><li><a href="/profil">Profil</a></li>
 <li><a href="/berita">Berita</a></li><li><a href="/kontak">Kontak</a></li>
-<li><a href="http://localhost:9/elsewhere">Portal Lain</a></li></ul></header>
+<li><a href="{OFFSITE}/elsewhere">Portal Lain</a></li></ul></header>
 <div class="container"><div class="row">{main}
 <div class="col-md-4 sidebar"><h4>Berita Populer</h4><ul><li><a href="/berita?page=1">Indeks</a></li></ul></div>
 </div></div>
@@ -195,12 +199,20 @@ def listing_site(posts: list[dict] | None = None) -> tuple[dict, dict]:
         )
         routes[f"/berita?page={number}"] = page(_chrome("Berita", main))
     routes["/berita"] = routes["/berita?page=1"]
-    routes["/"] = page(_chrome("Beranda", '<div class="col-md-8"><h2>Berita Terbaru</h2>'
-                                + "".join(cards[:5]) + "</div>"))
+    routes["/"] = page(
+        _chrome(
+            "Beranda",
+            '<div class="col-md-8"><h2>Berita Terbaru</h2>' + "".join(cards[:5]) + "</div>",
+        )
+    )
     for path, heading in (("/profil", "Profil"), ("/kontak", "Kontak")):
-        text = "<p>Kementerian Hak Asasi Manusia mempunyai tugas menyelenggarakan urusan " \
-               "pemerintahan di bidang hak asasi manusia untuk membantu Presiden.</p>" * 3
-        routes[path] = page(_chrome(heading, f'<div class="col-md-8"><h1>{heading}</h1>{text}</div>'))
+        text = (
+            "<p>Kementerian Hak Asasi Manusia mempunyai tugas menyelenggarakan urusan "
+            "pemerintahan di bidang hak asasi manusia untuk membantu Presiden.</p>" * 3
+        )
+        routes[path] = page(
+            _chrome(heading, f'<div class="col-md-8"><h1>{heading}</h1>{text}</div>')
+        )
     for i, post in enumerate(posts):
         other = posts[(i + 1) % len(posts)]
         body = with_read_also(render(post), other, listing_path(other, (i + 1) % len(posts)))
@@ -320,7 +332,7 @@ def headless_site(posts: list[dict] | None = None, origin: str = "") -> tuple[di
 <script src="/_next/static/chunks/main.js" defer></script></head><body>
 <div id="__next"><div class="layout"><nav class="navbar"><a href="/">Beranda</a>
 <a href="/siaran-pers">Siaran Pers</a><a href="/tentang">Tentang</a></nav>
-<main>{main}</main><footer class="site-footer">{name} · Jakarta</footer></div></div>
+<main>{main}</main><footer class="site-footer">{name} · Jakarta · <a href="{OFFSITE}/elsewhere">Portal</a></footer></div></div>
 <script id="__NEXT_DATA__" type="application/json">{{"props":{{"pageProps":{{}}}}}}</script>
 </body></html>"""
 

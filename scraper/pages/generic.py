@@ -127,7 +127,9 @@ class GenericArticlePage:
             (site_time(self.meta.get("article:published_time")), None),
         ]
         for name in ("pubdate", "publishdate", "date", "dc.date", "dc.date.issued"):
-            found.append((site_time(self.meta.get(name)) or written_date(self.meta.get(name)), None))
+            found.append(
+                (site_time(self.meta.get(name)) or written_date(self.meta.get(name)), None)
+            )
         in_page = [(site_time(t.get("datetime")), t) for t in _TIMES(self.root)]
         in_page += [(written_date(e.text_content()), e) for e in self._date_elements]
         heading, everything = self.heading, list(self.root.iter())  # alive: ids stay unique
@@ -164,9 +166,7 @@ class GenericArticlePage:
 
     @property
     def modified_at(self) -> str | None:
-        value = _text(self.structured.get("dateModified")) or self.meta.get(
-            "article:modified_time"
-        )
+        value = _text(self.structured.get("dateModified")) or self.meta.get("article:modified_time")
         return site_time(value)
 
     @property
@@ -279,8 +279,10 @@ class GenericArticlePage:
                 _is_furniture(element)
                 or id(element) in date_elements
                 or element.tag == "h1"
-                or (element.tag in ("p", "div", "span", "h2", "h3", "h4", "strong")
-                    and FURNITURE.match(" ".join(element.text_content().split())))
+                or (
+                    element.tag in ("p", "div", "span", "h2", "h3", "h4", "strong")
+                    and FURNITURE.match(" ".join(element.text_content().split()))
+                )
             ):
                 element.drop_tree()
         words = len(body.text_content().split())

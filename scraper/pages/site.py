@@ -18,7 +18,12 @@ FEEDS = css(
     "link[rel~='alternate'][type='application/rss+xml']::attr(href),"
     " link[rel~='alternate'][type='application/atom+xml']::attr(href)"
 )
-WORDPRESS_MARKS = (b"/wp-content/", b"/wp-includes/", b"wp-json", b'name="generator" content="WordPress')
+WORDPRESS_MARKS = (
+    b"/wp-content/",
+    b"/wp-includes/",
+    b"wp-json",
+    b'name="generator" content="WordPress',
+)
 WORDPRESS_VERSION = re.compile(r"WordPress\s*([\d.]+)?", re.IGNORECASE)
 
 
