@@ -61,6 +61,8 @@ class Article:
     documents: list[Document] = field(default_factory=list)
     capture_id: int | None = None  # the raw capture (captures.id) this record was read from
     extractor: str | None = None  # the page object that read it: "generic-dom", ...
+    site: str | None = None  # the site it was archived from (after any move), set by the spider
+    aliases: list[str] = field(default_factory=list)  # other URLs it answered at (redirects)
 
 
 @dataclass

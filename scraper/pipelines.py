@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scrapy import signals
 
-from scraper.archive import Archive
+from scraper.archive import Archive, now
 from scraper.captures import WarcFiles
 from scraper.items import Article, Gone
 from scraper.text import site_time
@@ -67,7 +67,9 @@ class ArchivePipeline:
         finished = reason == "finished"
         failed = stats.get("ham/failed", 0)
         seen_site = stats.get("response_received_count", 0) > 0
-        if not finished or not seen_site:
+        if spider.moved_into:
+            status = "moved"
+        elif not finished or not seen_site:
             status = "failed"
         elif not saved and not spider.incremental:
             status = "empty"
@@ -86,7 +88,11 @@ class ArchivePipeline:
             errors=spider.first_failure,
             sources=json.dumps(sorted(spider.seen)),
             coverage=json.dumps(spider.coverage()),
+            moved_to=spider.site if spider.site != spider.asked else None,
+            cms=spider.cms,
         )
+        if seen_site:
+            self.archive.record_site(spider.asked, spider.site, spider.cms, spider.hops, now())
         self.warc.close()
         self.archive.close()
 

@@ -35,6 +35,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"scraper.extensions.Progress": 500}
 
+# The sites ``ham-archive crawl`` archives when no --site is given: the ministry's press sites
+# (docs/sources.md). ham.go.id may redirect to kemenham.go.id: a site that moves into another
+# one of the list is crawled once.
+SITES = ["https://ham.go.id", "https://kemenham.go.id", "https://portal.ham.go.id"]
+
 # Where the archive lives (``ham-archive crawl --db`` or ``scrapy crawl ham -s ARCHIVE_DB=...``).
 ARCHIVE_DB = "archive.db"
 # Raw captures (WARC files); by default ``warc/`` beside the database.

@@ -55,8 +55,12 @@ class HamSpider(scrapy.Spider):
     name = "ham"
     custom_settings = {"HTTPERROR_ALLOW_ALL": True}  # the callbacks read every status
 
-    def __init__(self, site: str = DEFAULT_SITE, full: str | bool = False, *args, **kwargs):
+    def __init__(
+        self, site: str = DEFAULT_SITE, full: str | bool = False, others: str = "", *args, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.others = {o.rstrip("/") for o in others.split(",") if o}  # crawled beside this one
+        self.moved_into: str | None = None  # set when this site moved into one of the others
         self.site = site.rstrip("/")
         self.asked = self.site  # the address asked for; self.site is where it led
         self.allowed_domains = [urlsplit(self.site).hostname]
@@ -108,6 +112,10 @@ class HamSpider(scrapy.Spider):
             self.logger.info("%s moved to %s", self.asked, moved)
             self.site = moved
             self.allowed_domains.append(urlsplit(moved).hostname)  # deliberately, and only it
+            if moved in self.others:
+                self.moved_into = moved
+                self.mode = "moved"
+                return
         if response.status == 200:
             headers = {
                 k.decode().lower(): v[0].decode("latin-1") for k, v in response.headers.items()
@@ -124,7 +132,8 @@ class HamSpider(scrapy.Spider):
     def load_state(self) -> None:
         if not self.full and self.settings.get("ARCHIVE_DB"):
             archive = Archive(self.settings.get("ARCHIVE_DB"))
-            self.state = archive.crawl_state(self.asked, self.settings.getint("RECHECK_RECENT"))
+            recent = self.settings.getint("RECHECK_RECENT")
+            self.state = archive.crawl_state(self.asked, recent, now_at=self.site)
             archive.close()
             self.incremental = self.state.last_run is not None
 
@@ -380,6 +389,9 @@ class HamSpider(scrapy.Spider):
 
     def stamp(self, article: Article, response: Response) -> Article:
         article.capture_id = response.meta.get("capture_id")
+        article.site = self.site
+        redirected = [canonical_url(u, self.site) for u in response.meta.get("redirect_urls", [])]
+        article.aliases = [u for u in dict.fromkeys(redirected) if u != article.url]
         return article
 
     # Failures and reports
