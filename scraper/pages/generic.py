@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from extruct.jsonld import JsonLdExtractor
 from extruct.opengraph import OpenGraphExtractor
@@ -22,7 +22,7 @@ from lxml.html import HtmlElement
 from scraper.items import Article
 from scraper.pages.article import NotAnArticle, make_article
 from scraper.pages.html import css, parse_html
-from scraper.text import canonical_url, plain, site_time, written_date
+from scraper.text import absolute_url, canonical_url, plain, site_time, written_date
 
 ARTICLE_TYPES = frozenset(
     "Article NewsArticle PressRelease BlogPosting ReportageNews AnalysisNewsArticle"
@@ -61,10 +61,18 @@ _CONTAINERS = css("body div, body article, body section, body main, body td")
 class GenericArticlePage:
     """One HTML page of a press release from a site that is not (known to be) WordPress."""
 
-    def __init__(self, url: str, body: bytes | str, site: str | None = None):
+    def __init__(
+        self,
+        url: str,
+        body: bytes | str,
+        site: str | None = None,
+        *,
+        content_type: str | bytes | None = None,
+        encoding: str | None = None,
+    ):
         self.url = url
         self.site = site or url
-        self.root = parse_html(body)
+        self.root = parse_html(body, content_type, encoding)
 
     # Structured data
 
@@ -205,14 +213,18 @@ class GenericArticlePage:
         if isinstance(image, dict):
             image = image.get("url")
         src = _text(image) or self.meta.get("og:image")
-        return canonical_url(urljoin(self.url, src), self.site) if src else None
+        return absolute_url(self.url, src, self.site) if src else None
 
     @property
     def url_canonical(self) -> str:
         """The page's own canonical link when it stays on this host, else the URL fetched."""
         for href in (self.meta.get("link:canonical"), self.meta.get("og:url")):
-            if href and urlsplit(urljoin(self.url, href)).netloc == urlsplit(self.url).netloc:
-                return canonical_url(urljoin(self.url, href), self.site)
+            link = absolute_url(self.url, href, self.site) if href else None
+            if (
+                link
+                and urlsplit(link).netloc == urlsplit(canonical_url(self.url, self.site)).netloc
+            ):
+                return link
         return canonical_url(self.url, self.site)
 
     @property

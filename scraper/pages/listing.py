@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from scraper.text import canonical_url
+from scraper.pages.html import decode_html
+from scraper.text import absolute_url, canonical_url
 
 # Sub-sitemaps that list something other than posts (WordPress core, Yoast, Rank Math, ...).
 NOT_POST_SITEMAP = re.compile(
@@ -42,13 +43,9 @@ class SitemapPage:
             self.type, self.locs, self.dates = "", [], {}
         else:
             self.type = sitemap.type
-            entries = list(sitemap)
-            self.locs = [urljoin(url, entry["loc"]) for entry in entries if "loc" in entry]
-            self.dates = {
-                urljoin(url, entry["loc"]): entry["lastmod"]
-                for entry in entries
-                if "loc" in entry and entry.get("lastmod")
-            }
+            entries = [(absolute_url(url, e["loc"]), e) for e in sitemap if "loc" in e]
+            self.locs = [loc for loc, _ in entries if loc]  # a malformed <loc> is dropped
+            self.dates = {loc: e["lastmod"] for loc, e in entries if loc and e.get("lastmod")}
 
     @property
     def sitemaps(self) -> list[str]:
@@ -80,52 +77,64 @@ class ListingPage:
         " .wp-block-query-pagination-next::attr(href)"
     )
 
-    def __init__(self, url: str, body: bytes | str, site: str):
+    def __init__(
+        self,
+        url: str,
+        body: bytes | str,
+        site: str,
+        *,
+        content_type: str | bytes | None = None,
+        encoding: str | None = None,
+    ):
         self.url = url
         self.site = site
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-        self.selector = Selector(text=text)
+        self.selector = Selector(text=decode_html(body, content_type, encoding))
 
     @property
     def urls(self) -> list[str]:
-        """Links that look like post permalinks (``/YYYY/MM/DD/slug/``), in page order."""
-        links = (urljoin(self.url, href) for href in self.selector.css("a::attr(href)").getall())
+        """Links that look like post permalinks (``/YYYY/MM/DD/slug/``), in page order;
+        hrefs that are not URLs are passed over."""
+        hrefs = self.selector.css("a::attr(href)").getall()
+        links = (absolute_url(self.url, href, self.site) for href in hrefs)
         found = (
-            canonical_url(link, self.site)
+            link
             for link in links
-            if _on_site(link, self.site) and PERMALINK.match(urlsplit(link).path)
+            if link and _on_site(link, self.site) and PERMALINK.match(urlsplit(link).path)
         )
         return list(dict.fromkeys(found))
 
     @property
     def next_page(self) -> str | None:
-        """``rel=next``, a "next" link (``Selanjutnya``, ``»``), else the link to page N+1
-        (``?page=N``, ``/page/N/``)."""
-        href = self.selector.css(self.NEXT).get()
-        if not href:
-            for link in self.selector.css("a"):
-                text = " ".join(link.css("::text").getall())
-                if NEXT_TEXT.fullmatch(text) or "next" in (link.attrib.get("rel") or ""):
-                    href = link.attrib.get("href")
-                    break
-        if not href:
-            number = PAGE_NUMBER.search(self.url)
-            wanted = int(number.group(1)) + 1 if number else 2
-            for link in self.links:
-                found = PAGE_NUMBER.search(link)
-                if found and int(found.group(1)) == wanted:
-                    return link
-        return canonical_url(urljoin(self.url, href), self.site) if href else None
+        """The next listing page, on the site (pagination never leaves it): ``rel=next``, a
+        "next" link (``Selanjutnya``, ``»``), else the link to page N+1 (``?page=N``,
+        ``/page/N/``)."""
+        hrefs = self.selector.css(self.NEXT).getall()
+        for link in self.selector.css("a"):
+            text = " ".join(link.css("::text").getall())
+            if NEXT_TEXT.fullmatch(text) or "next" in (link.attrib.get("rel") or ""):
+                hrefs.append(link.attrib.get("href") or "")
+        links = (absolute_url(self.url, href, self.site) for href in hrefs)
+        found = next((link for link in links if link and _on_site(link, self.site)), None)
+        if found:
+            return found
+        number = PAGE_NUMBER.search(self.url)
+        wanted = int(number.group(1)) + 1 if number else 2
+        for link in self.links:
+            page = PAGE_NUMBER.search(link)
+            if page and int(page.group(1)) == wanted:
+                return link
+        return None
 
     @property
     def links(self) -> list[str]:
         """Every link to a page of this site (menus, listings, pagination, articles), in order."""
         found = []
         for href in self.selector.css("a::attr(href)").getall():
-            link = canonical_url(urljoin(self.url, href.strip()), self.site)
-            parts = urlsplit(link)
+            link = absolute_url(self.url, href, self.site)
+            parts = urlsplit(link or "")
             if (
-                parts.scheme in ("http", "https")
+                link
+                and parts.scheme in ("http", "https")
                 and _on_site(link, self.site)
                 and not NOT_A_PAGE.search(parts.path)
                 and not NOT_A_PAGE_QUERY.search(parts.query)
@@ -135,4 +144,5 @@ class ListingPage:
 
 
 def _on_site(url: str, site: str) -> bool:
+    """``url`` (absolute, already split once without error) lies on ``site``."""
     return canonical_url(url, site).startswith(site.rstrip("/") + "/")

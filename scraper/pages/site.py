@@ -6,12 +6,13 @@ Pure functions over bytes and URLs; the spider fetches, these decide.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scraper.items import Article
 from scraper.pages.article import NotAnArticle
 from scraper.pages.generic import GenericArticlePage
 from scraper.pages.html import ArticlePage, css, parse_html
+from scraper.text import absolute_url
 
 GENERATOR = css("meta[name='generator']::attr(content)")
 FEEDS = css(
@@ -59,8 +60,8 @@ def detect_cms(body: bytes, headers: dict[str, str] | None = None) -> str | None
 
 def feed_urls(url: str, body: bytes) -> list[str]:
     """The RSS and Atom feeds a page announces, comment feeds left out."""
-    found = (urljoin(url, str(href)) for href in FEEDS(parse_html(body)))
-    return list(dict.fromkeys(u for u in found if "comments" not in urlsplit(u).path))
+    found = (absolute_url(url, str(href)) for href in FEEDS(parse_html(body)))
+    return list(dict.fromkeys(u for u in found if u and "comments" not in urlsplit(u).path))
 
 
 def page_object(body: bytes) -> type:
@@ -68,12 +69,14 @@ def page_object(body: bytes) -> type:
     return ArticlePage if is_wordpress(body) else GenericArticlePage
 
 
-def read_article(url: str, body: bytes, site: str) -> Article:
+def read_article(
+    url: str, body: bytes, site: str, content_type: str | bytes | None = None
+) -> Article:
     """The article on a page, by the page object that fits it; NotAnArticle otherwise."""
-    page = page_object(body)(url, body, site)
+    page = page_object(body)(url, body, site, content_type=content_type)
     if isinstance(page, ArticlePage) and not page.body_classes:
         try:  # WordPress assets, but not a WordPress theme's article markup (a headless front)
             return page.to_article()
         except NotAnArticle:
-            return GenericArticlePage(url, body, site).to_article()
+            return GenericArticlePage(url, body, site, content_type=content_type).to_article()
     return page.to_article()

@@ -41,7 +41,7 @@ from scraper.pages import (
 from scraper.pages.listing import sitemap_urls_from_robots
 from scraper.pages.rest import EMBED
 from scraper.pages.site import detect_cms, feed_urls, read_article, site_after_redirects
-from scraper.text import canonical_url
+from scraper.text import absolute_url, canonical_url
 
 DEFAULT_SITE = "https://ham.go.id"
 SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
@@ -280,8 +280,8 @@ class HamSpider(scrapy.Spider):
         import feedparser  # RSS 0.9x-2.0 and Atom, every dialect
 
         entries = feedparser.parse(response.body).entries
-        links = (canonical_url(response.urljoin(e.get("link", "")), self.site) for e in entries)
-        yield from self.found([u for u in links if u.startswith(self.site + "/")], "feed")
+        links = (absolute_url(response.url, e.get("link") or "", self.site) for e in entries)
+        yield from self.found([u for u in links if u and u.startswith(self.site + "/")], "feed")
 
     @property
     def is_wordpress(self) -> bool:
@@ -352,7 +352,12 @@ class HamSpider(scrapy.Spider):
     def parse_listing(self, response: Response, number: int):
         if response.status != 200:
             return
-        page = ListingPage(response.url, response.body, self.site)
+        page = ListingPage(
+            response.url,
+            response.body,
+            self.site,
+            content_type=response.headers.get("Content-Type"),
+        )
         urls = page.urls
         new = [url for url in urls if url not in self.state.live_urls]
         yield from self.found(urls, "listing")
@@ -380,7 +385,8 @@ class HamSpider(scrapy.Spider):
             self.logger.warning("article %s answered HTTP %d", response.url, response.status)
             return
         try:
-            article = read_article(response.url, response.body, self.site)
+            content_type = response.headers.get("Content-Type")
+            article = read_article(response.url, response.body, self.site, content_type)
             yield self.stamp(article, response)
         except NotAnArticle as error:
             if not quiet:
