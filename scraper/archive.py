@@ -118,6 +118,7 @@ RUN_COLUMNS = {
     "max_modified_at": str,
     "moved_to": str,
     "cms": str,
+    "extractors": str,
 }
 # Where each address asked for led, and what served it (one row per address and destination).
 SITE_COLUMNS = {

@@ -150,6 +150,11 @@ def why_nothing(site: str, spider, stats: dict) -> str:
         return f"cannot reach {site} ({spider.first_failure})"
     refused = getattr(spider, "rest_refused", None) or "unknown"
     where = f"{site} (now {spider.site})" if spider.site != site else site
+    if unread := stats.get("extractor/unread"):
+        return (
+            f"{unread} article pages of {where} could not be read ({spider.first_failure}): "
+            "did the layout change? see docs/sources.md"
+        )
     return (
         f"no articles found at {where}: is it a press site? "
         f"(REST API: {refused}; sitemaps, feeds and pages: no article found)"

@@ -75,3 +75,31 @@ def test_second_crawl_is_idempotent(crawled):
     assert result.returncode == 0, result.stderr
     assert "(0 added, 0 changed," in result.stderr
     assert len(archived(db)) == len(truth)
+
+
+def test_check_warns_when_the_layout_changes(corpus_posts, tmp_path):
+    """The front end starts rendering its text in the browser: pages keep their JSON-LD but
+    lose the body; the next run reads them empty and `check` says so."""
+    server, truth = serve(press_sites.headless_site, corpus_posts)
+    db = str(tmp_path / "archive.db")
+    try:
+        assert ham_archive("crawl", "--site", server.url, "--db", db).returncode == 0
+        assert ham_archive("check", "--db", db).returncode == 0
+        for path, (status, content_type, body) in list(server.routes.items()):
+            if path.startswith("/siaran-pers/"):
+                emptied = body.split(b'<div class="prose">')[0] + b'<div id="root"></div></main>'
+                server.routes[path] = (status, content_type, emptied)
+        result = ham_archive("crawl", "--site", server.url, "--db", db, "--full")
+        assert result.returncode == 1
+        assert (
+            f"Error: {len(truth)} article pages of {server.url} could not be read" in result.stderr
+        )
+    finally:
+        server.stop()
+    check = ham_archive("check", "--db", db)
+    assert check.returncode == 1
+    assert "100% of the articles of run 2 were read empty (run 1: 0%)" in check.stderr
+    assert "change its layout?" in check.stderr
+    with sqlite3.connect(db) as connection:  # and nothing archived was lost
+        texts = dict(connection.execute("select url, body_text from articles"))
+    assert texts == {url: row["body_text"] for url, row in truth.items()}

@@ -20,7 +20,7 @@ from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml.html import HtmlElement
 
 from scraper.items import Article
-from scraper.pages.article import NotAnArticle, make_article
+from scraper.pages.article import NotAnArticle, Unreadable, make_article
 from scraper.pages.html import css, parse_html
 from scraper.text import absolute_url, canonical_url, plain, site_time, written_date
 
@@ -299,6 +299,8 @@ class GenericArticlePage:
                 element.drop_tree()
         words = len(body.text_content().split())
         linked = sum(len(link.text_content().split()) for link in body.iter("a"))
+        if words < MIN_WORDS and (self.structured or self.meta.get("og:type") == "article"):
+            raise Unreadable(f"an article with no text found at {self.url} ({words} words)")
         if not self.structured and (words < MIN_WORDS or linked > words / 2):
             raise NotAnArticle(f"no article text at {self.url} ({words} words, {linked} linked)")
         return make_article(

@@ -36,6 +36,7 @@ from scraper.pages import (
     RestPost,
     RestRefused,
     SitemapPage,
+    Unreadable,
     rest_posts,
 )
 from scraper.pages.listing import sitemap_urls_from_robots
@@ -392,6 +393,11 @@ class HamSpider(scrapy.Spider):
             if not quiet:
                 self.count("skipped")
             self.logger.info("%s", error)
+        except Unreadable as error:  # an article, but its text is not where the page object looks
+            self.count("failed")
+            self.crawler.stats.inc_value("extractor/unread")
+            self.first_failure = self.first_failure or str(error)
+            self.logger.warning("%s", error)
 
     def stamp(self, article: Article, response: Response) -> Article:
         article.capture_id = response.meta.get("capture_id")
