@@ -104,6 +104,10 @@ del.ham-diff { background: #fdd; } ins.ham-diff { background: #dfd; text-decorat
 .ham-cite { width: 100%; font-family: monospace; font-size: 0.9rem; display: block; }
 .ham-copy { margin: 0.3em 0 1em; } .ham-copy[data-copied]::after { content: " ✓"; }
 .ham-hash { font-size: 0.8rem; } .ham-note { color: #5c4400; }
+.ham-search-box input { font-size: 1.1rem; padding: 0.3em; width: min(28rem, 100%); }
+.ham-search-box button { font-size: 1.1rem; } .ham-search-box label { display: block; }
+.ham-search-facets { display: flex; flex-wrap: wrap; gap: 0.5em 2.5em; margin: 1em 0; }
+.ham-facet h2 { font-size: 1rem; margin: 0; } .ham-facet ul { list-style: none; padding: 0; }
 .ham-results { list-style: none; padding: 0; } .ham-results li { margin: 0 0 1.2em; }
 .ham-results .ham-result-title { font-size: 1.15rem; font-weight: bold; }
 .ham-results .ham-result-meta { color: #444; font-size: 0.9rem; }
@@ -323,7 +327,12 @@ def render_cell(value: object, column: str, table: str | None) -> Markup | None:
         return Markup(clean)
     if table is not None or column != "snippet" or MARK[0] not in value:
         return None
-    html = str(escape(value))
+    return snippet_html(value)
+
+
+def snippet_html(value: str | None) -> Markup:
+    """A search snippet as HTML: the text escaped, its ``<mark>`` tags kept."""
+    html = str(escape(value or ""))
     for tag in MARK:
         html = html.replace(str(escape(tag)), tag)
     return Markup(html)
@@ -436,7 +445,7 @@ def get_metadata(datasette, key, database, table):
 
 
 @hookimpl
-def extra_template_vars(view_name: str, datasette, request, database, table):
+def extra_template_vars(template: str, view_name: str, datasette, request, database, table):
     """The home page's facts, and the reading page of an article (``ham_article``; the raw
     row view with ``?_raw=1``)."""
     if view_name == "row" and table == "articles" and database in archive_names(datasette):
@@ -448,6 +457,17 @@ def extra_template_vars(view_name: str, datasette, request, database, table):
             return {"ham_article": await reading_page(datasette, request, database, url)}
 
         return article
+    if (
+        template.startswith("query")
+        and request is not None
+        and request.url_vars.get("table") == "search"
+        and database in archive_names(datasette)
+    ):
+
+        async def search() -> dict:
+            return {"ham_search": await search_page(datasette, request, database)}
+
+        return search
     if view_name != "index":
         return {}
 
@@ -768,3 +788,80 @@ def filters_from_request(request, database, table, datasette):
         params={"ham_stemmed": q},
         human_descriptions=[f'found by the search "{q}" (every form of its words)'],
     )
+
+
+# --- the search page: readable entries, the SQL one click away, facets of every match ---------
+
+SEARCH_FACETS = (("year", "Tahun", "year"), ("dateline_city", "Kota", "city"))
+SEARCH_FACET_SIZE = 8
+STEMMED_HITS = (
+    "select rowid from articles_stemmed_fts where articles_stemmed_fts match ham_stem_query(:q)"
+)
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["ham_snippet"] = snippet_html
+    env.filters["ham_tanggal"] = tanggal
+    env.filters["ham_row_path"] = row_path
+
+
+async def search_page(datasette, request, database: str) -> dict:
+    """What the search page adds to Datasette's query page: each result's city, and how the
+    matches (all of them, not only the 100 shown) spread over years, cities and categories,
+    each linking to ``/<db>/articles?_stemmed=q`` with that facet selected."""
+    db = datasette.get_database(database)
+    q = request.args.get("q") or ""
+    table = datasette.urls.table(database, "articles")
+    limit = datasette.setting("facet_time_limit_ms")
+
+    def link(**args) -> str:
+        return f"{table}?{urlencode({STEMMED_ARG: q, **args})}"
+
+    async def details(rows) -> dict[str, dict]:
+        urls = [row["url"] for row in rows]
+        if not urls:
+            return {}
+        marks = ", ".join("?" for _ in urls)
+        found = await db.execute(
+            f"select url, dateline_city, year from articles where url in ({marks})", urls
+        )
+        return {row["url"]: dict(row) for row in found}
+
+    async def counts(sql: str) -> list[tuple[str, int]] | None:
+        try:
+            rows = await db.execute(sql, {"q": q}, custom_time_limit=limit)
+        except Exception as error:  # a facet that cannot finish in time is left out
+            if "interrupted" not in str(error).lower():
+                raise
+            return None
+        return [(str(row["value"]), row["n"]) for row in rows]
+
+    facets = []
+    if q:
+        for column, label, english in SEARCH_FACETS:
+            found = await counts(
+                f"select {column} as value, count(*) as n from articles"
+                f" where rowid in ({STEMMED_HITS}) and {column} is not null"
+                f" group by value order by n desc, value limit {SEARCH_FACET_SIZE}"
+            )
+            if found:
+                items = [(value, n, link(**{column: value})) for value, n in found]
+                facets.append({"label": label, "english": english, "counts": items})
+        found = await counts(
+            "select j.value as value, count(*) as n from articles, json_each(articles.categories)"
+            f" as j where articles.rowid in ({STEMMED_HITS})"
+            f" group by j.value order by n desc, j.value limit {SEARCH_FACET_SIZE}"
+        )
+        if found:
+            items = [(v, n, link(categories__arraycontains=v)) for v, n in found]
+            facets.append({"label": "Kategori", "english": "category", "counts": items})
+        total = await counts(f"select 'all' as value, count(*) as n from ({STEMMED_HITS})")
+    return {
+        "q": q,
+        "details": details,
+        "facets": facets,
+        "total": total[0][1] if q and total else None,
+        "table_url": link() if q else table,
+        "feed_url": f"{datasette.urls.database(database)}/search.atom?{urlencode({'q': q})}",
+    }

@@ -171,6 +171,44 @@ async def test_search_page_links_its_feed_and_hides_feed_columns(ds):
 
 
 @pytest.mark.asyncio
+async def test_search_page_reads_as_a_list_of_releases(ds, site_db):
+    rows = (await get(ds, "/archive/search.json", q="Banjarmasin", _shape="array")).json()
+    html = (await get(ds, "/archive/search", q="Banjarmasin")).text
+    results = html.split('<ol class="ham-results">', 1)[1].split("</ol>", 1)[0]
+    entries = results.split("<li>")[1:]
+    assert len(entries) == len(rows) > 1
+    for entry, row in zip(entries, rows, strict=True):
+        link = f'href="/archive/articles/{_pk_path(row["url"])}"'
+        assert link in entry and row["title"] in entry  # the title links to the reading page
+        assert "Rabu, 14 September 2022" in entry and "· Banjarmasin" in entry
+        assert "<mark>Banjarmasin</mark>" in entry
+    sql = html.split('<details class="ham-sql">', 1)[1].split("</details>", 1)[0]
+    assert "articles_stemmed_fts" in sql and "<table" not in html.split("<ol", 1)[0]
+    assert "&lt;mark&gt;" not in results
+
+
+@pytest.mark.asyncio
+async def test_search_facets_count_every_match_and_link_the_faceted_table(ds, site_db):
+    html = (await get(ds, "/archive/search", q="Banjarmasin")).text
+    facets = html.split('<div class="ham-search-facets">', 1)[1].split("</div>", 1)[0]
+    found = re.findall(r'<a href="([^"]+)">([^<]+)</a> (\d+)', facets)
+    assert {label for _, label, _ in found} >= {"2022", "Banjarmasin", "Berita"}
+    for link, label, count in found:
+        link = link.replace("&amp;", "&")
+        assert "_stemmed=Banjarmasin" in link
+        rows = (await get(ds, link.replace("/archive/articles?", "/archive/articles.json?")
+                          + "&_shape=array&_size=max")).json()  # fmt: skip
+        assert len(rows) == int(count), (label, link)
+    everything = (
+        await get(ds, "/archive/articles.json", _stemmed="Banjarmasin", _shape="array")
+    ).json()
+    searched = (await get(ds, "/archive/search.json", q="Banjarmasin", _shape="array")).json()
+    assert {r["url"] for r in everything} == {r["url"] for r in searched}
+    table = (await get(ds, "/archive/articles", _stemmed="Banjarmasin")).text
+    assert "found by the search &#34;Banjarmasin&#34;" in table and "facet-info" in table
+
+
+@pytest.mark.asyncio
 async def test_newest_feed(ds, site_db):
     feed = ET.fromstring((await get(ds, "/archive/newest.atom")).content)
     entries = feed.findall(f"{ATOM}entry")
