@@ -36,9 +36,10 @@ from datasette.utils import (
     tilde_decode,
     tilde_encode,
 )
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import AsgiFileDownload, NotFound, Response
 from markupsafe import Markup, escape
 
+from scraper import export
 from scraper.captures import read_body
 from scraper.reading import apa, bibtex, publisher, tanggal
 from scraper.search import MARK, exact_query, snippet, stem_query, stem_text
@@ -375,6 +376,7 @@ def register_routes():
         (rf"^{re.escape(JS_PATH)}$", site_js),
         (r"^/(?P<database>[^/]+)/search\.atom$", search_atom),
         (r"^/(?P<database>[^/]+)/-/captured/(?P<id>\d+)$", captured),
+        (r"^/(?P<database>[^/]+)/-/download/(?P<name>[^/]+)$", download),
     ]
 
 
@@ -485,7 +487,12 @@ def extra_template_vars(template: str, view_name: str, datasette, request, datab
             "select started_at, ended_at, status, site from crawl_runs"
             " where ended_at is not null order by id desc limit 1"
         )
-        return {"archive": dict(articles.first()), "last_crawl": runs.first(), "archive_db": name}
+        return {
+            "archive": dict(articles.first()),
+            "last_crawl": runs.first(),
+            "archive_db": name,
+            "downloads": downloads(datasette, name),
+        }
 
     return facts
 
@@ -865,3 +872,165 @@ async def search_page(datasette, request, database: str) -> dict:
         "table_url": link() if q else table,
         "feed_url": f"{datasette.urls.database(database)}/search.atom?{urlencode({'q': q})}",
     }
+
+
+# --- safe to publish: security headers, and the language of each page ---------------------------
+
+# What the pages need, and no more. Datasette 0.65's templates and datasette-dashboards put
+# inline scripts on their pages ('unsafe-inline'); the charts' Vega compiles its expressions
+# with Function() ('unsafe-eval', on the dashboard pages only). Images: our own (captures) and
+# those of the archived sites, by host, read from the archive at startup.
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self' 'unsafe-inline'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "frame-src": "'self'",
+    "frame-ancestors": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+DASHBOARDS = "/-/dashboards"
+IMAGE_HOSTS_SQL = """
+select distinct substr(src, 1, instr(substr(src, 9), '/') + 7) as origin from article_images
+where src like 'http://%' or src like 'https://%'
+union select distinct substr(url, 1, instr(substr(url, 9), '/') + 7) from (
+  select url from articles order by rowid desc limit 1
+)
+"""
+LANG_MARK = b"ham-id"  # in the body class of the pages written in Indonesian first
+
+
+async def image_origins(datasette) -> list[str]:
+    """Scheme and host of every image the archived articles show (and of the newest
+    article's site), from every archive attached."""
+    origins: set[str] = set()
+    for name in archive_names(datasette):
+        rows = await datasette.get_database(name).execute(IMAGE_HOSTS_SQL)
+        origins.update(
+            row["origin"]
+            for row in rows
+            if re.fullmatch(r"https?://[^/\s;,']+", row["origin"] or "")
+        )
+    return sorted(origins)
+
+
+def content_security_policy(path: str, origins: list[str]) -> str:
+    policy = dict(CSP)
+    policy["img-src"] = " ".join([CSP["img-src"], *origins])
+    if path.startswith(DASHBOARDS):
+        policy["script-src"] += " 'unsafe-eval'"
+    return "; ".join(f"{name} {value}" for name, value in policy.items())
+
+
+def page_language(first_chunk: bytes) -> bytes:
+    return b"id" if LANG_MARK in first_chunk.split(b"</head>", 1)[-1][:2000] else b"en"
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Every response gets ``X-Content-Type-Options: nosniff``, ``Referrer-Policy:
+    no-referrer`` (as Datasette's own pages) and, unless it brought its own (the replay of a
+    capture does), the site's Content-Security-Policy; every HTML page gets a ``lang``
+    (``id`` for our own pages, written in Indonesian first)."""
+
+    def wrap(app):
+        origins: list[str] | None = None
+
+        async def with_headers(scope, receive, send):
+            nonlocal origins
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            if origins is None:
+                origins = await image_origins(datasette)
+            policy = content_security_policy(scope["path"], origins).encode()
+            state = {"html": False}
+
+            async def send_with_headers(event):
+                if event["type"] == "http.response.start":
+                    headers = [(bytes(k), bytes(v)) for k, v in event.get("headers", [])]
+                    names = {k.lower() for k, _ in headers}
+                    for name, value in (
+                        (b"content-security-policy", policy),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", b"no-referrer"),
+                    ):
+                        if name not in names:
+                            headers.append((name, value))
+                    kind = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
+                    state["html"] = kind.startswith(b"text/html") and b"content-length" not in names
+                    event = {**event, "headers": headers}
+                elif event["type"] == "http.response.body" and state.pop("html", False):
+                    body = event.get("body", b"")
+                    if b"<html>" in body[:200]:
+                        tag = b'<html lang="' + page_language(body) + b'">'
+                        event = {**event, "body": body.replace(b"<html>", tag, 1)}
+                await send(event)
+
+            await app(scope, receive, send_with_headers)
+
+        return with_headers
+
+    return wrap
+
+
+# --- take it home: the files of `ham-archive export`, from the home page -------------------------
+
+
+def export_directory(datasette, database: str) -> Path:
+    path = datasette.get_database(database).path
+    return Path(os.environ.get(export.ENV) or export.export_dir(path))
+
+
+def downloads(datasette, database: str) -> dict | None:
+    """The files of the last export with their size, date and SHA-256, or None."""
+    directory = export_directory(datasette, database)
+    package = export.read_package(directory)
+    if not package:
+        return None
+    base = datasette.urls.path(f"/{tilde_encode(database)}/-/download/")
+    files = []
+    for item in package.get("resources", []):
+        if (directory / item["path"]).is_file():
+            files.append(
+                {
+                    "path": item["path"],
+                    "title": item.get("title", ""),
+                    "size": export.human_size(item["bytes"]),
+                    "modified": item.get("modified", ""),
+                    "sha256": item.get("hash", "").removeprefix("sha256:"),
+                    "url": base + item["path"],
+                }
+            )
+    described = directory / export.DATAPACKAGE
+    files.append(
+        {
+            "path": export.DATAPACKAGE,
+            "title": "Frictionless Data Package: what each file holds, column by column",
+            "size": export.human_size(described.stat().st_size),
+            "modified": package.get("created", ""),
+            "sha256": export.sha256(described),
+            "url": base + export.DATAPACKAGE,
+        }
+    )
+    return {"created": package.get("created"), "files": files, "datapackage_url": files[-1]["url"]}
+
+
+async def download(datasette, request):
+    """``/<db>/-/download/<name>``: one file the data package lists (or the package itself)."""
+    database = tilde_decode(request.url_vars["database"])
+    name = request.url_vars["name"]
+    if database not in archive_names(datasette):
+        raise NotFound(f"no archive called {database}")
+    directory = export_directory(datasette, database)
+    package = export.read_package(directory) or {}
+    listed = {item["path"]: item for item in package.get("resources", [])}
+    if name != export.DATAPACKAGE and name not in listed:
+        raise NotFound("no such file in this archive's downloads")
+    path = directory / name
+    if not path.is_file():
+        raise NotFound("no such file in this archive's downloads")
+    kind = listed.get(name, {}).get("mediatype", "application/json")
+    return AsgiFileDownload(str(path), filename=name, content_type=kind)

@@ -490,3 +490,37 @@ def test_serve_public_is_hardened(monkeypatch, site_db):
     assert int(settings["sql_time_limit_ms"]) <= 2000
     assert int(settings["max_returned_rows"]) <= 1000
     assert settings["default_allow_sql"] == "on"
+
+
+# --- safe to publish -----------------------------------------------------------------------
+
+
+def policy(header: str) -> dict[str, list[str]]:
+    return {d.split()[0]: d.split()[1:] for d in header.split("; ")}
+
+
+@pytest.mark.asyncio
+async def test_every_page_sends_a_tight_policy_nosniff_and_a_referrer_policy(ds, site_db):
+    images = {
+        src.split("/", 3)[0] + "//" + src.split("/", 3)[2]
+        for (src,) in rows_of(site_db, "select src from article_images")
+    }
+    for path in ("/", "/archive/search?q=HAM", "/archive/articles", "/-/ham-archive.css"):
+        response = await get(ds, path)
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        csp = policy(response.headers["content-security-policy"])
+        assert csp["default-src"] == ["'self'"] and csp["object-src"] == ["'none'"]
+        assert csp["frame-ancestors"] == ["'self'"] and csp["base-uri"] == ["'self'"]
+        assert csp["form-action"] == ["'self'"] and csp["connect-src"] == ["'self'"]
+        assert set(csp["img-src"]) == {"'self'", "data:", *images}
+        assert "'unsafe-eval'" not in csp["script-src"]
+        assert not any("*" in value for values in csp.values() for value in values)
+    dashboard = await get(ds, "/-/dashboards/overview")
+    assert "'unsafe-eval'" in policy(dashboard.headers["content-security-policy"])["script-src"]
+
+
+@pytest.mark.asyncio
+async def test_pages_say_their_language(ds):
+    for path, lang in (("/", "id"), ("/archive/search?q=HAM", "id"), ("/archive/articles", "en")):
+        assert f'<html lang="{lang}">' in (await get(ds, path)).text, path
