@@ -106,7 +106,9 @@ del.ham-diff { background: #fdd; } ins.ham-diff { background: #dfd; text-decorat
 .ham-copy { margin: 0.3em 0 1em; } .ham-copy[data-copied]::after { content: " ✓"; }
 .ham-hash { font-size: 0.8rem; } .ham-note { color: #5c4400; }
 .ham-search-box input { font-size: 1.1rem; padding: 0.3em; width: min(28rem, 100%); }
-.ham-search-box button { font-size: 1.1rem; } .ham-search-box label { display: block; }
+.ham-search-box button { font-size: 1.1rem; }
+.ham-search-box label, .ham-reading label { display: block; width: auto; font-weight: bold; }
+.ham-meta code, .ham-captures time { white-space: nowrap; }
 .ham-search-facets { display: flex; flex-wrap: wrap; gap: 0.5em 2.5em; margin: 1em 0; }
 .ham-facet h2 { font-size: 1rem; margin: 0; } .ham-facet ul { list-style: none; padding: 0; }
 .ham-results { list-style: none; padding: 0; } .ham-results li { margin: 0 0 1.2em; }
