@@ -608,6 +608,29 @@ async def _latest_captures(db, urls: list[str]) -> dict[str, dict]:
     return {row["url"]: dict(row) for row in rows}
 
 
+async def _add_mementos(db, captures: list[dict]) -> None:
+    """A capture read from a web archive gets the time that archive made it (``archived_at``)
+    and its memento URL, from the ``mementos`` table when the archive has one."""
+    tables = await db.table_names()
+    if "mementos" not in tables or not captures:
+        return
+    columns = await _columns(db, "mementos")
+    if not {"capture_id", "archived_at"} <= columns:
+        return
+    by_id = {c["id"]: c for c in captures}
+    marks = ", ".join("?" for _ in by_id)
+    rows = await db.execute(
+        f"select * from mementos where capture_id in ({marks}) order by archived_at", list(by_id)
+    )
+    for row in rows:
+        capture = by_id[row["capture_id"]]
+        capture.setdefault("archived_at", row["archived_at"])
+        if "memento_url" in columns and row["memento_url"]:
+            capture.setdefault("memento", row["memento_url"])
+        if "archive" in columns and row["archive"]:
+            capture.setdefault("archive_name", row["archive"])
+
+
 def _json_list(value: str | None) -> list[str]:
     try:
         items = json.loads(value or "[]")
@@ -677,14 +700,17 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
             [url, url, article.get("capture_id") or -1],
         )
     ]
+    await _add_mementos(db, captures)
     memento = next((c for c in MEMENTO_COLUMNS if c in capture_columns), None)
     origin = next((c for c in ORIGIN_COLUMNS if c in capture_columns), None)
     for capture in captures:
         capture["replay_url"] = (
             replay_url(datasette, database, capture["id"]) if capture.get("warc_file") else None
         )
-        capture["memento_url"] = capture.get(memento) if memento else None
-        capture["origin"] = capture.get(origin) if origin else None
+        capture["memento_url"] = (capture.get(memento) if memento else None) or capture.get(
+            "memento"
+        )
+        capture["origin"] = (capture.get(origin) if origin else None) or capture.get("archive_name")
     images = [
         dict(r)
         for r in await db.execute("select * from article_images where article_url = ?", [url])
@@ -712,7 +738,8 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
     )
     here = reading_url(datasette, database, url)
     stable = datasette.absolute_url(request, here)
-    captured_at = current_capture["fetched_at"] if current_capture else None
+    current = next((c for c in captures if c["id"] == article.get("capture_id")), None)
+    captured_at = current and (current.get("archived_at") or current["fetched_at"])
     return {
         "article": article,
         "database": database,

@@ -524,3 +524,13 @@ async def test_every_page_sends_a_tight_policy_nosniff_and_a_referrer_policy(ds,
 async def test_pages_say_their_language(ds):
     for path, lang in (("/", "id"), ("/archive/search?q=HAM", "id"), ("/archive/articles", "en")):
         assert f'<html lang="{lang}">' in (await get(ds, path)).text, path
+
+
+def test_serve_passes_the_warc_and_export_directories(monkeypatch, site_db, tmp_path):
+    for name in ("HAM_ARCHIVE_WARC_DIR", "HAM_ARCHIVE_EXPORT_DIR"):
+        monkeypatch.setenv(name, "")  # restored after the test
+    options = ["--warc-dir", str(tmp_path / "w"), "--export-dir", str(tmp_path / "e")]
+    result, argv = serve_args(monkeypatch, "--db", str(site_db), *options)
+    assert result.exit_code == 0, result.output
+    assert scraper.cli.os.environ["HAM_ARCHIVE_WARC_DIR"] == str(tmp_path / "w")
+    assert scraper.cli.os.environ["HAM_ARCHIVE_EXPORT_DIR"] == str(tmp_path / "e")
