@@ -75,7 +75,11 @@ CHILD_TABLES = {
         "is_featured": int,
     },
     "article_documents": {"article_url": str, "url": str, "link_text": str, "file_type": str},
+    "article_terms": {"article_url": str, "kind": str, "name": str},
 }
+# The articles' JSON array columns, one row per article and term in article_terms (kind = the
+# column): facets and filters on them read an index instead of every row's JSON.
+TERM_COLUMNS = ("categories", "tags")
 CAPTURE_COLUMNS = {
     "id": int,
     "run_id": int,
@@ -211,6 +215,8 @@ class Archive:
             if not table.exists():
                 table.create(columns, foreign_keys=[("article_url", "articles", "url")])
                 table.create_index(["article_url"])
+                if name == "article_terms":
+                    self.fill_terms()
         tables = {"captures": CAPTURE_COLUMNS, "article_versions": VERSION_COLUMNS}
         tables["crawl_runs"] = RUN_COLUMNS
         for name, columns in tables.items():
@@ -333,15 +339,23 @@ class Archive:
         return "changed" if any(existing[f] != row[f] for f in CONTENT_FIELDS) else "unchanged"
 
     def save_children(self, article: Article) -> None:
-        rows = {
-            "article_people": [asdict(p) for p in article.people],
-            "article_images": [asdict(i) for i in article.images],
-            "article_documents": [asdict(d) for d in article.documents],
-        }
-        for name, children in rows.items():
+        for name, children in child_rows(article).items():
             table = self.db.table(name)
             table.delete_where("article_url = ?", [article.url])
-            table.insert_all({"article_url": article.url, **child} for child in children)
+            table.insert_all(children)
+
+    def fill_terms(self) -> None:
+        """article_terms for the articles already archived (an archive made before it)."""
+        terms = self.db["article_terms"]
+        terms.create_index(["kind", "name", "article_url"], if_not_exists=True)
+        with self.db.atomic():
+            for kind in TERM_COLUMNS:
+                self.db.execute(
+                    "insert into article_terms (article_url, kind, name) select distinct"
+                    f" articles.url, ?, j.value from articles, json_each(articles.[{kind}]) j"
+                    f" where json_valid(articles.[{kind}])",
+                    [kind],
+                )
 
     def mark_deleted(self, url: str, seen_at: str | None = None) -> bool:
         """Record that the site no longer shows an article; the row itself is kept."""
@@ -409,6 +423,24 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
+
+
+def child_rows(article: Article) -> dict[str, list[dict]]:
+    """The rows of one article in each child table."""
+    rows = {
+        "article_people": [asdict(p) for p in article.people],
+        "article_images": [asdict(i) for i in article.images],
+        "article_documents": [asdict(d) for d in article.documents],
+        "article_terms": [
+            {"kind": kind, "name": name}
+            for kind in TERM_COLUMNS
+            for name in dict.fromkeys(getattr(article, kind))
+        ],
+    }
+    return {
+        name: [{"article_url": article.url, **child} for child in children]
+        for name, children in rows.items()
+    }
 
 
 def article_row(article: Article) -> dict:

@@ -1,17 +1,95 @@
-"""Storage only: raw captures to WARC files, articles and deletions to the archive."""
+"""Storage only: raw captures to WARC files, articles and deletions to the archive.
+
+Every write goes through one writer thread, in the order the crawl made them, a batch of queued
+writes per transaction: parsing, stemming and storage then run beside the downloads instead of
+between them (the reactor thread only queues).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 from scrapy import signals
+from twisted.internet import defer
 
 from scraper.archive import Archive, now
 from scraper.captures import WarcFiles
 from scraper.health import MIN_WORDS
 from scraper.items import Article, Gone
 from scraper.text import site_time
+
+logger = logging.getLogger(__name__)
+
+
+class CaptureRef:
+    """A response's capture id (request.meta), set once the writer has stored the capture."""
+
+    id: int | None = None
+
+
+class Writer:
+    """The thread that owns the archive and the WARC files. ``submit`` queues a write; up to
+    BATCH queued writes are one transaction, and their futures are settled after its commit."""
+
+    BATCH = 500
+
+    def __init__(self, db_path: str, warc_dir: Path):
+        self.tasks: queue.Queue = queue.Queue()
+        opened: Future = Future()
+        self.thread = threading.Thread(
+            target=self.run, args=(db_path, warc_dir, opened), name="archive-writer", daemon=True
+        )
+        self.thread.start()
+        self.archive, self.warc = opened.result()  # ArchiveError as before, in open_spider
+
+    def submit(self, work: Callable[[], object] | None) -> Future:
+        future: Future = Future()
+        self.tasks.put((work, future))
+        return future
+
+    def run(self, db_path: str, warc_dir: Path, opened: Future) -> None:
+        try:
+            archive, warc = Archive(db_path), WarcFiles(warc_dir)
+        except BaseException as error:
+            opened.set_exception(error)
+            return
+        opened.set_result((archive, warc))
+        closing = False
+        while not closing:
+            batch = [self.tasks.get()]
+            while len(batch) < self.BATCH and not self.tasks.empty():
+                batch.append(self.tasks.get())
+            settled: list[tuple[Future, object, BaseException | None]] = []
+            try:
+                with archive.db.atomic():
+                    for work, future in batch:
+                        closing = closing or work is None
+                        try:
+                            settled.append((future, work and work(), None))
+                        except Exception as error:  # this write fails, not its batch
+                            logger.exception("archive write failed")
+                            settled.append((future, None, error))
+            except Exception as error:  # the commit failed: nothing of the batch was stored
+                logger.exception("archive commit failed")
+                settled = [(future, None, error) for _, future in batch]
+            for future, value, error in settled:
+                future.set_exception(error) if error else future.set_result(value)
+        warc.close()
+        archive.close()
+
+    def call(self, work: Callable[[], object]) -> object:
+        """Run ``work`` in the writer, after everything queued before it; wait for it."""
+        return self.submit(work).result()
+
+    def close(self) -> None:
+        self.submit(None).result()
+        self.thread.join()
 
 
 class ArchivePipeline:
@@ -22,7 +100,8 @@ class ArchivePipeline:
         self.db_path = settings.get("ARCHIVE_DB")
         self.warc_dir = settings.get("WARC_DIR") or Path(self.db_path).parent / "warc"
         self.full = settings.getbool("FULL_CRAWL")
-        self.archive: Archive | None = None
+        self.writer: Writer | None = None
+        self.archive: Archive | None = None  # used in the writer's thread only
         self.warc: WarcFiles | None = None
         self.run_id: int | None = None
         self.fetched_at: dict[int, str] = {}  # capture id -> when, so a reparse dates alike
@@ -35,36 +114,59 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self, spider=None) -> None:
-        self.archive = Archive(self.db_path)
-        self.warc = WarcFiles(self.warc_dir)
-        self.run_id = self.archive.start_run(self.crawler.spider.site, self.full)
+        self.writer = Writer(self.db_path, self.warc_dir)
+        self.archive, self.warc = self.writer.archive, self.writer.warc
+        site, full = self.crawler.spider.site, self.full
+        self.run_id = self.writer.call(lambda: self.archive.start_run(site, full))
 
     def capture(self, response, request, spider=None) -> None:
-        """Every response, before any callback sees it: to a WARC record and a captures row."""
-        if self.archive is None:
+        """Every response, before any callback sees it: to a WARC record and a captures row
+        (queued; the item that the response gives is stored after it)."""
+        if self.writer is None:
             return
         reason = getattr(response, "reason", "") or ""
-        capture = self.warc.write(
-            response.url, response.status, reason, _header_list(response.headers), response.body
-        )
-        capture_id = self.archive.add_capture(capture, self.run_id)
-        request.meta["capture_id"] = capture_id
-        self.fetched_at[capture_id] = site_time(capture.fetched_at)
+        record = (response.url, response.status, reason, _header_list(response.headers))
+        body = response.body
+        ref = request.meta["capture_id"] = CaptureRef()
+
+        def write() -> None:
+            capture = self.warc.write(*record, body)
+            ref.id = self.archive.add_capture(capture, self.run_id)
+            self.fetched_at[ref.id] = site_time(capture.fetched_at)
+
+        self.writer.submit(write)
 
     def process_item(self, item, spider=None):
+        from twisted.internet import reactor
+
+        stored = defer.Deferred()
+        future = self.writer.submit(lambda: self.store(item))
+        future.add_done_callback(lambda done: reactor.callFromThread(_settle, stored, done))
+        return stored.addCallback(self.count, item)
+
+    def store(self, item) -> list[str]:
+        """In the writer's thread: the item into the archive; the stats it adds to."""
+        if isinstance(item.capture_id, CaptureRef):
+            item.capture_id = item.capture_id.id
         seen_at = self.fetched_at.get(item.capture_id)
         if isinstance(item, Article):
-            self.stats.inc_value(f"archive/{self.archive.save(item, seen_at)}")
-            self.stats.inc_value(f"extractor/{item.extractor or 'unnamed'}")
+            counts = [f"archive/{self.archive.save(item, seen_at)}"]
+            counts.append(f"extractor/{item.extractor or 'unnamed'}")
             if not item.title or item.word_count < MIN_WORDS:
-                self.stats.inc_value("extractor/empty")
-        elif isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at):
-            self.stats.inc_value("archive/deleted")
+                counts.append("extractor/empty")
+            return counts
+        if isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at):
+            return ["archive/deleted"]
+        return []
+
+    def count(self, counts: list[str], item):
+        for key in counts:
+            self.stats.inc_value(key)
         return item
 
     def finish_run(self, spider, reason: str) -> None:
         """After every item is stored: the run's row in crawl_runs (its status read by `check`)."""
-        if self.archive is None:
+        if self.writer is None:
             return
         stats = self.stats.get_stats()
         saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
@@ -79,8 +181,7 @@ class ArchivePipeline:
             status = "empty"
         else:
             status = "ok" if not failed else "partial"
-        self.archive.finish_run(
-            self.run_id,
+        fields = dict(
             mode=spider.mode,
             status=status,
             requests=stats.get("downloader/request_count", 0),
@@ -98,10 +199,23 @@ class ArchivePipeline:
             ),
             cms=spider.cms,
         )
-        if seen_site:
-            self.archive.record_site(spider.asked, spider.site, spider.cms, spider.hops, now())
-        self.warc.close()
-        self.archive.close()
+        site = (spider.asked, spider.site, spider.cms, spider.hops)
+
+        def finish() -> None:
+            self.archive.finish_run(self.run_id, **fields)
+            if seen_site:
+                self.archive.record_site(*site, now())
+
+        self.writer.call(finish)
+        self.writer.close()
+
+
+def _settle(stored: defer.Deferred, done: Future) -> None:
+    error = done.exception()
+    if error is None:
+        stored.callback(done.result())
+    else:
+        stored.errback(error)
 
 
 def _header_list(headers) -> list[tuple[bytes, bytes]]:
