@@ -207,6 +207,9 @@ class Archive:
         facets = ("author", "year", "dateline_city", "credit", "language", "categories", "tags")
         for column in facets:  # every facet of metadata.yml, for pages that stay fast at scale
             articles.create_index([column], if_not_exists=True)
+        # Covering indexes: the articles_per_month chart reads no article row, the people view
+        # reads article_people in the order of its groups.
+        articles.create_index(["published_at", "dateline_city"], if_not_exists=True)
         for name, column_type in ARTICLE_COLUMNS.items():  # archives made by older versions
             if name not in articles.columns_dict:
                 articles.add_column(name, column_type)
@@ -217,6 +220,7 @@ class Archive:
                 table.create_index(["article_url"])
                 if name == "article_terms":
                     self.fill_terms()
+        db["article_people"].create_index(["name", "article_url", "position"], if_not_exists=True)
         tables = {"captures": CAPTURE_COLUMNS, "article_versions": VERSION_COLUMNS}
         tables["crawl_runs"] = RUN_COLUMNS
         for name, columns in tables.items():
