@@ -25,20 +25,36 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_search import QUERIES  # noqa: E402
-from scraper.search import STEMMED_SQL, stem_query, vocabulary  # noqa: E402
+from scraper.search import stem_query, vocabulary  # noqa: E402
 
 RANKED = """select rowid, bm25(articles_stemmed_fts, 3.0, 1.0) as score from articles_stemmed_fts
 where articles_stemmed_fts match ? order by score limit 100"""
 
 
+BEFORE = """
+import scraper.search as s
+s.STEMMED_SQL = s.STEMMED_SQL.replace("content='', ", "")
+fill = s.rebuild_stemmed_index
+
+
+def rebuild(db, batch=500):  # the index is empty here: no 'delete-all' (contentless only)
+    execute = db.execute
+    db.execute = lambda sql, *args: None if "delete-all" in sql else execute(sql, *args)
+    try:
+        return fill(db, batch)
+    finally:
+        db.execute = execute
+
+
+s.rebuild_stemmed_index = rebuild
+"""
+
+
 def build(path: Path, articles: int, contentless: bool) -> None:
-    """make_articles.py in a process of its own, the index's SQL as asked."""
-    sql = STEMMED_SQL if contentless else STEMMED_SQL.replace("content='', ", "")
-    code = (
-        "import sys, scraper.search as s; "
-        f"s.STEMMED_SQL = {sql!r}; "
-        f"sys.argv = ['make_articles', '{articles}', {str(path)!r}]; "
-        "import runpy; runpy.run_path('bench/make_articles.py', run_name='__main__')"
+    """make_articles.py in a process of its own; "before": the index keeps its own copy."""
+    code = (BEFORE if not contentless else "") + (
+        f"import sys, runpy; sys.argv = ['make_articles', '{articles}', {str(path)!r}]; "
+        "runpy.run_path('bench/make_articles.py', run_name='__main__')"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True)
 
