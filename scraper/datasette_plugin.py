@@ -256,7 +256,7 @@ class TermsFacet(_GroupedFacet):
     """Facet a JSON array column (``categories``, ``tags``): how many articles carry each term.
 
     ``?_facet_terms=categories``, or ``- terms: categories`` in metadata.yml. Selecting a term
-    filters with ``categories__term=...`` (see ``filters_from_request``). On ``articles`` the
+    filters with ``categories__term=...`` (see ``term_filters``). On ``articles`` the
     counts come from ``article_terms`` (one row per article and term, indexed on kind, name):
     unfiltered, an index scan; filtered, one index lookup per matching article. Elsewhere (a
     table without such a child table) the few distinct arrays are grouped first, then split:
