@@ -694,9 +694,10 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
     captures = [
         dict(row)
         for row in await db.execute(
-            "select * from captures where id in"
-            " (select capture_id from article_captures where article_url = ?)"
-            " or url = ? or id = ? order by fetched_at, id",
+            "select * from captures where id in ("
+            " select capture_id from article_captures where article_url = ?"
+            " union select id from captures where url = ? union select ?"
+            ") order by fetched_at, id",  # three index lookups, at any size
             [url, url, article.get("capture_id") or -1],
         )
     ]
