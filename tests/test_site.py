@@ -425,6 +425,7 @@ async def test_robots_txt(ds):
     text = (await get(ds, "/robots.txt")).text
     assert "User-agent: *" in text
     assert "Disallow: /*?" in text and "Disallow: /*.json" in text
+    assert "Disallow: /*/-/" in text  # replays of captures, downloads
 
 
 @pytest.mark.asyncio
