@@ -248,6 +248,10 @@ def serve(
         check_db_path(path)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
+    if any(c in path.name for c in "#?%"):  # Datasette opens the file as a URI: file:<path>?...
+        raise click.ClickException(
+            f"Datasette cannot open {path.name!r}: rename it without #, ? or %"
+        )
     if host is None:
         host = "0.0.0.0" if public else "127.0.0.1"
     elif not public and host not in ("127.0.0.1", "localhost", "::1"):

@@ -421,7 +421,7 @@ def _is_archive(db) -> bool:
         return False
     mode = "ro&immutable=1" if not db.is_mutable else "ro"
     try:
-        conn = sqlite3.connect(f"file:{Path(db.path).resolve()}?mode={mode}", uri=True)
+        conn = sqlite3.connect(f"{Path(db.path).resolve().as_uri()}?mode={mode}", uri=True)
         try:
             columns = {row[1] for row in conn.execute("pragma table_info(articles)")}
         finally:
@@ -997,7 +997,10 @@ async def image_origins(datasette) -> list[str]:
     article's site), from every archive attached."""
     origins: set[str] = set()
     for name in archive_names(datasette):
-        rows = await datasette.get_database(name).execute(IMAGE_HOSTS_SQL)
+        try:
+            rows = await datasette.get_database(name).execute(IMAGE_HOSTS_SQL)
+        except sqlite3.Error:  # a file Datasette could not open as it is named
+            continue
         origins.update(
             row["origin"]
             for row in rows

@@ -535,3 +535,13 @@ def test_serve_passes_the_warc_and_export_directories(monkeypatch, site_db, tmp_
     assert result.exit_code == 0, result.output
     assert scraper.cli.os.environ["HAM_ARCHIVE_WARC_DIR"] == str(tmp_path / "w")
     assert scraper.cli.os.environ["HAM_ARCHIVE_EXPORT_DIR"] == str(tmp_path / "e")
+
+
+def test_serve_refuses_a_file_name_datasette_cannot_open(monkeypatch, site_db, tmp_path):
+    odd = tmp_path / "arsip #1.db"
+    odd.write_bytes(site_db.read_bytes())
+    result, argv = serve_args(monkeypatch, "--db", str(odd))
+    assert result.exit_code == 1 and argv is None
+    assert result.output.strip() == (
+        "Error: Datasette cannot open 'arsip #1.db': rename it without #, ? or %"
+    )
