@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from scraper.captures import Capture
+from scraper.captures import Capture, Original
 from scraper.items import Article
 from scraper.search import create_stemmed_index, index_article
 from scraper.text import SITE_TZ
@@ -77,6 +77,9 @@ CAPTURE_COLUMNS = {
     "warc_file": str,
     "warc_offset": int,
     "warc_length": int,
+    "warc_record_id": str,
+    "payload_digest": str,
+    "revisit_of": int,
 }
 VERSION_COLUMNS = {
     "id": int,
@@ -194,6 +197,9 @@ class Archive:
         for name, columns in tables.items():
             if not db.table(name).exists():
                 db.table(name).create(columns, pk="id")
+        for name, column_type in CAPTURE_COLUMNS.items():  # archives made by older versions
+            if name not in db["captures"].columns_dict:
+                db["captures"].add_column(name, column_type)
         db["captures"].create_index(["url"], if_not_exists=True)
         db["article_versions"].create_index(["article_url"], if_not_exists=True)
         if not db.table("article_captures").exists():
@@ -283,6 +289,36 @@ class Archive:
     def add_capture(self, capture: Capture, run_id: int | None) -> int:
         with self.db.atomic():
             return self.db["captures"].insert({**asdict(capture), "run_id": run_id}).last_pk
+
+    def original_capture(self, url: str, sha256: str) -> Original | None:
+        """The first full capture of ``url`` with this payload, which a revisit refers to."""
+        row = self.db.execute(
+            "select id, url, fetched_at, warc_record_id from captures where url = ? and"
+            " sha256 = ? and revisit_of is null and warc_record_id is not null order by id limit 1",
+            [url, sha256],
+        ).fetchone()
+        return Original(*row) if row else None
+
+    def capture_payloads(self) -> list[dict]:
+        """Every capture in fetch order, with where its payload is (a revisit's original)."""
+        return list(
+            self.db.query(
+                "select captures.*, coalesce(original.warc_file, captures.warc_file) as"
+                " payload_file, coalesce(original.warc_offset, captures.warc_offset) as"
+                " payload_offset from captures left join captures as original"
+                " on original.id = captures.revisit_of order by captures.id"
+            )
+        )
+
+    def pages(self) -> list[dict]:
+        """The current state of every article as a WACZ page: its capture's URL and time."""
+        return [
+            {"url": url, "ts": fetched_at, "title": title}
+            for url, fetched_at, title in self.db.execute(
+                "select captures.url, captures.fetched_at, articles.title from articles"
+                " join captures on captures.id = articles.capture_id order by articles.url"
+            )
+        ]
 
     def start_run(self, site: str, full: bool) -> int:
         with self.db.atomic():

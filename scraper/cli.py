@@ -168,6 +168,39 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
     )
 
 
+@cli.command("export-wacz")
+@db_option
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
+@click.argument("out", type=click.Path(dir_okay=False))
+def export_wacz(db_path: str, warc_dir: str | None, out: str) -> None:
+    """Package every capture as one WACZ file, for ReplayWeb.page and other web-archive tools.
+
+    Its page list is the current state of every article, at the time it was captured.
+
+    ham-archive export-wacz --db archive.db archive.wacz
+    """
+    from scraper.captures import ExportError
+    from scraper.captures import export_wacz as export
+
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"no archive at {db_path!r}: run 'ham-archive crawl' first")
+    warc = Path(warc_dir) if warc_dir else Path(db_path).parent / "warc"
+    files = sorted(warc.glob("*.warc.gz"))
+    if not files:
+        raise click.ClickException(f"no WARC files in {str(warc)!r}: nothing to export")
+    if not Path(out).resolve().parent.is_dir():
+        raise click.ClickException(f"directory {str(Path(out).parent)!r} does not exist")
+    try:
+        archive = Archive(db_path)
+        pages = archive.pages()
+        archive.close()
+        export(files, pages, out)
+    except (ArchiveError, ExportError) as error:
+        raise click.ClickException(str(error)) from None
+    size = Path(out).stat().st_size / 1e6
+    click.echo(f"Exported {len(files)} WARC files, {len(pages)} pages -> {out} ({size:.1f} MB)")
+
+
 @cli.command()
 @db_option
 @click.option("-h", "--host", help="Address to listen on [127.0.0.1; 0.0.0.0 with --public].")

@@ -35,7 +35,7 @@ class ArchivePipeline:
 
     def open_spider(self, spider=None) -> None:
         self.archive = Archive(self.db_path)
-        self.warc = WarcFiles(self.warc_dir)
+        self.warc = WarcFiles(self.warc_dir, originals=self.archive.original_capture)
         self.run_id = self.archive.start_run(self.crawler.spider.site, self.full)
 
     def capture(self, response, request, spider=None) -> None:
@@ -44,7 +44,13 @@ class ArchivePipeline:
             return
         reason = getattr(response, "reason", "") or ""
         capture = self.warc.write(
-            response.url, response.status, reason, _header_list(response.headers), response.body
+            response.url,
+            response.status,
+            reason,
+            _header_list(response.headers),
+            response.body,
+            request_headers=_header_list(request.headers),
+            method=request.method,
         )
         capture_id = self.archive.add_capture(capture, self.run_id)
         request.meta["capture_id"] = capture_id

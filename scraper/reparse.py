@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scraper.archive import Archive
-from scraper.captures import read_body
+from scraper.captures import UnreadableCapture, read_body
 from scraper.pages import ArticlePage, NotAnArticle, RestPost, RestRefused, rest_posts
 from scraper.text import SITE_TZ, site_time
 
@@ -48,7 +48,7 @@ def reparse(
     Raises ReparseError, with the archive untouched, when a capture cannot be read."""
     db = archive.db
     sites = {r["id"]: r["site"] for r in db["crawl_runs"].rows}
-    captures = list(db.query("select * from captures order by id"))
+    captures = archive.capture_payloads()
     counts: Counter = Counter()
     with db.atomic():  # one transaction: all of it, or none of it
         backed = [r[0] for r in db.execute("select distinct article_url from article_captures")]
@@ -74,10 +74,11 @@ def replay(archive: Archive, capture: dict, warc_dir: str | Path, sites: dict) -
     url = urlsplit(capture["url"])
     site = sites.get(capture["run_id"]) or f"{url.scheme}://{url.netloc}"
     try:
-        body = read_body(warc_dir, capture["warc_file"], capture["warc_offset"])
-    except (OSError, StopIteration) as error:  # raised inside the transaction: rolled back
+        body = read_body(warc_dir, capture["payload_file"], capture["payload_offset"])
+    except (OSError, StopIteration, UnreadableCapture) as error:  # inside the transaction
         raise ReparseError(
-            f"capture {capture['id']} cannot be read from {Path(warc_dir) / capture['warc_file']}"
+            f"capture {capture['id']} cannot be read from"
+            f" {Path(warc_dir) / capture['payload_file']}"
             f" ({type(error).__name__}); the archive was left unchanged"
         ) from None
     counts = Counter()
