@@ -12,6 +12,7 @@ import click
 
 from scraper.archive import Archive, ArchiveError, check_db_path
 from scraper.spiders.ham import DEFAULT_SITE
+from scraper.wayback import INTERNET_ARCHIVE_CDX, INTERNET_ARCHIVE_WAYBACK
 
 METADATA = Path(__file__).with_name("metadata.yml")
 TEMPLATES = Path(__file__).with_name("templates")  # the home page (Datasette --template-dir)
@@ -85,8 +86,16 @@ def check_site(site: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
-def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None):
-    """Run one crawl in this process; returns its stats and the spider."""
+def run_spider(
+    site: str,
+    db_path: str,
+    verbose: bool,
+    full: bool,
+    warc_dir: str | None,
+    spider_class=None,
+    **arguments,
+):
+    """Run one crawl (or, with ``spider_class``, another spider) here; returns stats, spider."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
@@ -101,8 +110,8 @@ def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str
     if not verbose:
         settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(HamSpider)
-    process.crawl(crawler, site=site, full=full)
+    crawler = process.create_crawler(spider_class or HamSpider)
+    process.crawl(crawler, site=site, full=full, **arguments)
     process.start()
     return crawler.stats.get_stats(), crawler.spider
 
@@ -164,6 +173,75 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
         f"Reparsed {db_path} in {time.monotonic() - started:.0f}s: "
         f"{counts['added']} articles rebuilt from captures, {counts['changed']} later states, "
         f"{counts['unchanged']} repeats, {counts['deleted']} gone; {total} articles in all",
+        err=True,
+    )
+
+
+@cli.command()
+@click.option(
+    "--site", default=DEFAULT_SITE, show_default=True, help="The site whose past to read."
+)
+@db_option
+@click.option(
+    "--wayback", default=INTERNET_ARCHIVE_WAYBACK, show_default=True, help="Memento prefix."
+)
+@click.option("--cdx", default=INTERNET_ARCHIVE_CDX, show_default=True, help="The CDX server.")
+@click.option("--from", "year_from", type=click.IntRange(1991, 2100), help="First year [all].")
+@click.option("--to", "year_to", type=click.IntRange(1991, 2100), help="Last year [all].")
+@click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0), help="Seconds.")
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
+def backfill(
+    site: str,
+    db_path: str,
+    wayback: str,
+    cdx: str,
+    year_from: int | None,
+    year_to: int | None,
+    delay: float,
+    warc_dir: str | None,
+    verbose: bool,
+) -> None:
+    """Read the site's past from a web archive (the Wayback Machine by default).
+
+    Every capture the CDX server lists that may hold an article is fetched once per state
+    (original bytes, one request a second), read like a live page and stored with its capture
+    time and memento URL: articles the site dropped, and earlier states of edited ones.
+    Run it again to resume after an interruption.
+
+    ham-archive backfill --site https://ham.go.id --from 2015 --to 2023
+    """
+    from scraper.spiders.wayback import WaybackSpider
+
+    site = check_site(site)
+    for name, url in (("--cdx", cdx), ("--wayback", wayback)):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint=f"'{name}'")
+    if year_from and year_to and year_from > year_to:
+        raise click.BadParameter(f"{year_from} is after {year_to}", param_hint="'--from'")
+    try:
+        Archive(db_path).close()
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    started = time.monotonic()
+    arguments = {"cdx": cdx, "wayback": wayback, "year_from": year_from, "year_to": year_to}
+    stats, spider = run_spider(
+        site, db_path, verbose, False, warc_dir, WaybackSpider, delay=delay, **arguments
+    )
+    if spider.first_failure and not spider.report["listed"]:
+        raise click.ClickException(f"cannot read {cdx} ({spider.first_failure})")
+    report = spider.report
+    counts = {k: stats.get(f"archive/{k}", 0) for k in ("added", "earlier", "changed", "unchanged")}
+    click.echo(
+        f"Backfilled {site} from {spider.wayback} in {time.monotonic() - started:.0f}s: "
+        f"{report['listed']} captures listed ({report['malformed']} malformed lines), "
+        f"{report['distinct']} states of possible articles ({report['read_before']} read before)"
+        f" · fetched {stats.get('response_received_count', 0)} pages · "
+        f"{counts['added']} articles added, {counts['earlier']} earlier states, "
+        f"{counts['changed']} later states, {counts['unchanged']} repeats · "
+        f"{stats.get('ham/skipped', 0)} not articles · {stats.get('ham/failed', 0)} failed"
+        f" -> {db_path}",
         err=True,
     )
 

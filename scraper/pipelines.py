@@ -36,7 +36,10 @@ class ArchivePipeline:
     def open_spider(self, spider=None) -> None:
         self.archive = Archive(self.db_path)
         self.warc = WarcFiles(self.warc_dir, originals=self.archive.original_capture)
-        self.run_id = self.archive.start_run(self.crawler.spider.site, self.full)
+        spider = self.crawler.spider
+        self.run_id = self.archive.start_run(
+            spider.site, self.full, getattr(spider, "run_mode", None)
+        )
 
     def capture(self, response, request, spider=None) -> None:
         """Every response, before any callback sees it: to a WARC record and a captures row."""

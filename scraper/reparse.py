@@ -49,6 +49,8 @@ def reparse(
     db = archive.db
     sites = {r["id"]: r["site"] for r in db["crawl_runs"].rows}
     captures = archive.capture_payloads()
+    mementos = archive.memento_times()
+    wayback_runs = archive.wayback_runs()
     counts: Counter = Counter()
     with db.atomic():  # one transaction: all of it, or none of it
         backed = [r[0] for r in db.execute("select distinct article_url from article_captures")]
@@ -61,7 +63,9 @@ def reparse(
             db.execute("delete from articles where url = ?", [url])
         db.execute("delete from article_captures")
         for done, capture in enumerate(captures, 1):
-            counts += replay(archive, capture, warc_dir, sites)
+            if capture["run_id"] in wayback_runs and capture["id"] not in mementos:
+                continue  # a backfill's CDX answer, or a memento it never finished reading
+            counts += replay(archive, capture, warc_dir, sites, mementos.get(capture["id"]))
             if progress:
                 progress(done, len(captures))
         for url, deleted_at in deleted.items():  # deletions seen in REST listings: no capture
@@ -69,7 +73,15 @@ def reparse(
     return counts
 
 
-def replay(archive: Archive, capture: dict, warc_dir: str | Path, sites: dict) -> Counter:
+def replay(
+    archive: Archive,
+    capture: dict,
+    warc_dir: str | Path,
+    sites: dict,
+    mementos: list[tuple[str, str]] | None = None,
+) -> Counter:
+    """One capture into the archive. A web archive's memento (``mementos``: the page it archived
+    and every time it archived these bytes) is read as that page, dated when it was archived."""
     seen_at = site_time(capture["fetched_at"], SITE_TZ)
     url = urlsplit(capture["url"])
     site = sites.get(capture["run_id"]) or f"{url.scheme}://{url.netloc}"
@@ -82,6 +94,12 @@ def replay(archive: Archive, capture: dict, warc_dir: str | Path, sites: dict) -
             f" ({type(error).__name__}); the archive was left unchanged"
         ) from None
     counts = Counter()
+    if mementos:
+        for article in articles_in({**capture, "url": mementos[0][0]}, body, site):
+            article.capture_id, article.source = capture["id"], "wayback"
+            for _, archived_at in mementos:
+                counts[archive.save(article, seen_at=archived_at)] += 1
+        return counts
     if capture["status"] in (404, 410):
         counts["deleted"] += archive.mark_deleted(capture["url"], seen_at)
     for article in articles_in(capture, body, site):
