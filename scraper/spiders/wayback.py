@@ -29,6 +29,8 @@ from scraper.wayback import (
     worth_fetching,
 )
 
+CDX_TIMEOUT = 600  # seconds: the Internet Archive takes its time to list a whole site
+
 
 class WaybackSpider(scrapy.Spider):
     name = "wayback"
@@ -72,8 +74,14 @@ class WaybackSpider(scrapy.Spider):
         archive = Archive(self.settings.get("ARCHIVE_DB"))
         self.read_before = archive.mementos_read(self.wayback)
         archive.close()
+        self.incremental = bool(self.read_before)  # a resumed run may well find nothing new
         query = cdx_query(self.cdx, self.site, self.year_from, self.year_to)
-        yield scrapy.Request(query, callback=self.parse_cdx, errback=self.failed)
+        yield scrapy.Request(
+            query,
+            callback=self.parse_cdx,
+            errback=self.failed,
+            meta={"download_timeout": CDX_TIMEOUT},
+        )
 
     def parse_cdx(self, response: Response):
         if response.status != 200:
