@@ -80,6 +80,8 @@ CAPTURE_COLUMNS = {
     "warc_record_id": str,
     "payload_digest": str,
     "revisit_of": int,
+    "archive": str,
+    "memento_url": str,
 }
 VERSION_COLUMNS = {
     "id": int,
@@ -431,6 +433,8 @@ class Archive:
             self.db["mementos"].insert_all(
                 ({**row, "capture_id": capture_id} for row in rows), replace=True
             )
+            fetched = {"archive": rows[0]["archive"], "memento_url": rows[0]["memento_url"]}
+            self.db["captures"].update(capture_id, fetched)
 
     def mementos_read(self, archive: str) -> set[tuple[str, str]]:
         """(original, timestamp) of every capture of ``archive`` already read: what a resumed

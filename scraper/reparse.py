@@ -12,7 +12,14 @@ from urllib.parse import urlsplit
 
 from scraper.archive import Archive
 from scraper.captures import UnreadableCapture, read_body
-from scraper.pages import ArticlePage, NotAnArticle, RestPost, RestRefused, rest_posts
+from scraper.pages import (
+    ArticlePage,
+    NotAnArticle,
+    RestPost,
+    RestRefused,
+    Unreadable,
+    rest_posts,
+)
 from scraper.text import SITE_TZ, site_time
 
 
@@ -34,7 +41,8 @@ def articles_in(capture: dict, body: bytes, site: str) -> list:
         return [RestPost(post, site).to_article() for post in posts if "_embedded" in post]
     if capture["status"] == 200 and "html" in (capture["content_type"] or ""):
         try:
-            return [ArticlePage(capture["url"], body, site).to_article()]
+            page = ArticlePage(capture["url"], body, site, content_type=capture["content_type"])
+            return [page.to_article()]
         except NotAnArticle:
             return []
     return []
@@ -94,15 +102,22 @@ def replay(
             f" ({type(error).__name__}); the archive was left unchanged"
         ) from None
     counts = Counter()
-    if mementos:
-        for article in articles_in({**capture, "url": mementos[0][0]}, body, site):
-            article.capture_id, article.source = capture["id"], "wayback"
-            for _, archived_at in mementos:
-                counts[archive.save(article, seen_at=archived_at)] += 1
-        return counts
-    if capture["status"] in (404, 410):
+    page, times = capture, [seen_at]
+    if mementos:  # a web archive's capture: the page it archived, at each time it did
+        page, times = {**capture, "url": mementos[0][0]}, [when for _, when in mementos]
+    elif capture["status"] in (404, 410):
         counts["deleted"] += archive.mark_deleted(capture["url"], seen_at)
-    for article in articles_in(capture, body, site):
+    try:
+        articles = articles_in(page, body, site)
+    except Unreadable as error:  # the rows it backs were cleared: stop, change nothing
+        raise ReparseError(
+            f"capture {capture['id']} ({page['url']}) cannot be read: {error};"
+            " the archive was left unchanged"
+        ) from None
+    for article in articles:
         article.capture_id = capture["id"]
-        counts[archive.save(article, seen_at=seen_at)] += 1
+        if mementos:
+            article.source = "wayback"
+        for when in times:
+            counts[archive.save(article, seen_at=when)] += 1
     return counts

@@ -19,7 +19,7 @@ from twisted.python.failure import Failure
 
 from scraper.archive import Archive
 from scraper.items import NoArticle
-from scraper.pages import ArticlePage, NotAnArticle
+from scraper.pages import ArticlePage, NotAnArticle, Unreadable
 from scraper.wayback import (
     INTERNET_ARCHIVE_CDX,
     INTERNET_ARCHIVE_WAYBACK,
@@ -126,7 +126,11 @@ class WaybackSpider(scrapy.Spider):
             self.logger.warning("memento %s answered HTTP %d", response.url, response.status)
         else:
             try:
-                article = ArticlePage(group[0].original, response.body, self.site).to_article()
+                content_type = response.headers.get("Content-Type")
+                page = ArticlePage(
+                    group[0].original, response.body, self.site, content_type=content_type
+                )
+                article = page.to_article()
                 article.source = "wayback"
                 article.capture_id = response.meta.get("capture_id")
                 self.seen.setdefault("wayback", set()).add(article.url)
@@ -135,6 +139,9 @@ class WaybackSpider(scrapy.Spider):
                 self.count("skipped")
                 self.logger.info("%s", error)
                 yield NoArticle(url=group[0].original, capture_id=response.meta.get("capture_id"))
+            except Unreadable as error:  # a failure, not a skip: read again by the next run
+                self.count("failed")
+                self.logger.error("memento %s cannot be read: %s", response.url, error)
         yield from self.next_memento()
 
     def memento_failed(self, failure: Failure):
