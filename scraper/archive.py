@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
@@ -42,6 +42,9 @@ ARTICLE_COLUMNS = {
     "source_note": str,
     "language": str,
     "source": str,
+    "extractor": str,
+    "site": str,
+    "same_as": str,
     "capture_id": int,
     "version_count": int,
     "first_seen_at": str,
@@ -50,7 +53,14 @@ ARTICLE_COLUMNS = {
     "deleted_at": str,
 }
 # Bookkeeping columns that save() manages itself, not read from the Article.
-KEPT_COLUMNS = ("version_count", "first_seen_at", "last_seen_at", "changed_at", "deleted_at")
+KEPT_COLUMNS = (
+    "version_count",
+    "first_seen_at",
+    "last_seen_at",
+    "changed_at",
+    "deleted_at",
+    "same_as",
+)
 # A change of any of these counts as an update of the article...
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
 # ...and a change of these keeps the previous state in article_versions.
@@ -145,6 +155,18 @@ RUN_COLUMNS = {
     "sources": str,
     "coverage": str,
     "max_modified_at": str,
+    "moved_to": str,
+    "cms": str,
+    "extractors": str,
+}
+# Where each address asked for led, and what served it (one row per address and destination).
+SITE_COLUMNS = {
+    "address": str,
+    "led_to": str,
+    "first_seen_at": str,
+    "last_seen_at": str,
+    "cms": str,
+    "redirects": str,
 }
 PEOPLE_VIEW = """
 select
@@ -252,6 +274,58 @@ class Archive:
             db["mementos"].create_index(["capture_id"])
         db.create_view("people", PEOPLE_VIEW, ignore=True)
         db.create_view("provenance", PROVENANCE_VIEW, ignore=True)
+        self.create_site_tables()
+
+    def create_site_tables(self) -> None:
+        """Sites and republications: the ``sites`` table, indexes on ``site`` and ``same_as``."""
+        if not self.db["sites"].exists():
+            self.db["sites"].create(SITE_COLUMNS, pk=("address", "led_to"))
+        for column in ("site", "same_as"):
+            self.db["articles"].create_index([column], if_not_exists=True)
+        for name, column_type in RUN_COLUMNS.items():
+            if name not in self.db["crawl_runs"].columns_dict:
+                self.db["crawl_runs"].add_column(name, column_type)
+        # Archives of one site, from before articles knew theirs: the site of their first run.
+        self.db.execute(
+            """update articles set site = (select site from crawl_runs where site is not null
+            order by id limit 1) where site is null"""
+        )
+
+    def record_site(
+        self, address: str, led_to: str, cms: str | None, redirects: list[str], seen_at: str
+    ) -> None:
+        """What an address asked for answered this run: where it led, and what served it."""
+        with self.db.atomic():
+            self.db.execute(
+                """insert into sites (address, led_to, first_seen_at, last_seen_at, cms, redirects)
+                values (?, ?, ?, ?, ?, ?) on conflict (address, led_to) do update set
+                last_seen_at = excluded.last_seen_at, cms = coalesce(excluded.cms, cms),
+                redirects = excluded.redirects""",
+                [address, led_to, seen_at, seen_at, cms, json.dumps(redirects)],
+            )
+
+    def link_republication(self, url: str) -> str | None:
+        """Point an article at the same release on another site, published earlier (or the
+        other way round): ``same_as``, decided by ``republication.same_release``. Both rows stay."""
+        from scraper.republication import MAX_DAYS, same_release
+
+        article = next(self.articles.rows_where("url = ?", [url]), None)
+        if not article or not article["site"]:
+            return None
+        published = datetime.fromisoformat(article["published_at"])
+        window = [(published + timedelta(days=d)).isoformat() for d in (-MAX_DAYS, MAX_DAYS)]
+        candidates = self.db.query(  # published_at is ISO 8601 in +07:00: strings compare
+            """select url, site, title, published_at, body_text, same_as from articles
+            where published_at between ? and ? and site != ? order by published_at, url""",
+            [*window, article["site"]],
+        )
+        for other in candidates:
+            if same_release(article, other):
+                first, later = sorted([article, other], key=lambda r: (r["published_at"], r["url"]))
+                target = first["same_as"] or first["url"]
+                self.articles.update(later["url"], {"same_as": target})
+                return target
+        return None
 
     # Articles
 
@@ -283,6 +357,8 @@ class Archive:
                     {"article_url": article.url, "capture_id": article.capture_id}, ignore=True
                 )
             self.save_children(article)
+            if outcome == "added":
+                self.link_republication(article.url)
             if outcome != "unchanged":
                 rowid = self.db.execute(
                     "select rowid from articles where url = ?", [article.url]
@@ -472,8 +548,9 @@ class Archive:
         with self.db.atomic():
             self.db["crawl_runs"].update(run_id, {"ended_at": now(), **fields})
 
-    def crawl_state(self, site: str, recent: int = 20) -> CrawlState:
-        """The state an incremental crawl of ``site`` starts from."""
+    def crawl_state(self, site: str, recent: int = 20, now_at: str | None = None) -> CrawlState:
+        """The state an incremental crawl of ``site`` starts from: its last run, and the live
+        articles of where it leads now (``now_at``, after any move; ``site`` by default)."""
         last = next(
             self.db["crawl_runs"].rows_where(
                 "site = ? and status = 'ok' and coalesce(mode, '') != 'wayback'",
@@ -483,21 +560,25 @@ class Archive:
             ),
             None,
         )
-        live = "deleted_at is null"
+        live = "deleted_at is null and site = :site"
+        args = {"site": now_at or site, "recent": recent}
         return CrawlState(
             last_run=last and last["id"],
             modified_after=last and last["max_modified_at"],
             live_posts=dict(
                 self.db.execute(
-                    f"select post_id, url from articles where {live} and post_id is not null"
+                    f"select post_id, url from articles where {live} and post_id is not null", args
                 ).fetchall()
             ),
-            live_urls={r[0] for r in self.db.execute(f"select url from articles where {live}")},
+            live_urls={
+                r[0] for r in self.db.execute(f"select url from articles where {live}", args)
+            },
             recent_urls=[
                 r[0]
                 for r in self.db.execute(
-                    f"select url from articles where {live} order by published_at desc limit ?",
-                    [recent],
+                    f"select url from articles where {live} order by published_at desc"
+                    " limit :recent",
+                    args,
                 )
             ]
             if last

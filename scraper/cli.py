@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import click
 
 from scraper.archive import Archive, ArchiveError, check_db_path
-from scraper.spiders.ham import DEFAULT_SITE
+from scraper.settings import SITES as DEFAULT_SITES
 from scraper.wayback import INTERNET_ARCHIVE_CDX, INTERNET_ARCHIVE_WAYBACK
 
 METADATA = Path(__file__).with_name("metadata.yml")
@@ -47,19 +47,29 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--site", default=DEFAULT_SITE, show_default=True, help="The site or a mirror of it.")
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    help="A site or a mirror of it; repeat for several [SITES in settings: "
+    + ", ".join(DEFAULT_SITES)
+    + "].",
+)
 @db_option
 @click.option("--full", is_flag=True, help="Re-check every article, not only what changed.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
-def crawl(site: str, db_path: str, full: bool, warc_dir: str | None, verbose: bool) -> None:
-    """Archive every public press release of the site into the database.
+def crawl(
+    sites: tuple[str, ...], db_path: str, full: bool, warc_dir: str | None, verbose: bool
+) -> None:
+    """Archive every public press release of the sites into the database.
 
-    The first run reads everything; later runs fetch only what is new, changed or gone.
+    The first run reads everything; later runs fetch only what is new, changed or gone. Sites
+    are crawled side by side; one that cannot be reached is reported and the others go on.
 
-    ham-archive crawl --site http://127.0.0.1:8080 --db archive.db
+    ham-archive crawl --site http://127.0.0.1:8080 --site http://127.0.0.1:8081 --db archive.db
     """
-    site = check_site(site)
+    sites = tuple(dict.fromkeys(check_site(site) for site in sites or DEFAULT_SITES))
     try:
         new_db = not Path(check_db_path(db_path)).exists()
         Archive(db_path).close()
@@ -67,16 +77,27 @@ def crawl(site: str, db_path: str, full: bool, warc_dir: str | None, verbose: bo
         raise click.ClickException(str(error)) from None
 
     started = time.monotonic()
-    stats, spider = run_spider(site, db_path, verbose, full=full, warc_dir=warc_dir)
+    results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir)
     seconds = time.monotonic() - started
 
-    saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
-    if not saved and not spider.incremental:
+    lines, worked = [], False
+    for site, (stats, spider) in zip(sites, results, strict=True):
+        saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
+        if getattr(spider, "moved_into", None):
+            lines.append(f"{site} moved to {spider.site}, crawled as its own site")
+        elif saved or spider.incremental:
+            worked = True
+            lines.append(summary(site, db_path, stats, spider, seconds))
+        else:
+            lines.append(f"Error: {why_nothing(site, spider, stats)}")
+    if not worked:
         if new_db:  # leave no empty archive behind a failed first crawl
             for suffix in ("", "-wal", "-shm"):
                 Path(db_path + suffix).unlink(missing_ok=True)
-        raise click.ClickException(why_nothing(site, spider, stats))
-    click.echo(summary(site, db_path, stats, spider, seconds), err=True)
+        message = "; ".join(line.removeprefix("Error: ") for line in lines)
+        raise click.ClickException(message)
+    for line in lines:
+        click.echo(line, err=True)
 
 
 def check_site(site: str) -> str:
@@ -86,20 +107,33 @@ def check_site(site: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
-def run_spider(
-    site: str,
-    db_path: str,
-    verbose: bool,
-    full: bool,
-    warc_dir: str | None,
-    spider_class=None,
-    **arguments,
-):
-    """Run one crawl (or, with ``spider_class``, another spider) here; returns stats, spider."""
+def run_spiders(
+    sites: tuple[str, ...], db_path: str, verbose: bool, full: bool, warc_dir: str | None
+) -> list:
+    """Run one crawl per site, side by side in this process; returns (stats, spider) of each."""
     from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
 
     from scraper.spiders.ham import HamSpider
+
+    settings = crawl_settings(db_path, verbose, full, warc_dir)
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for site in sites:
+        crawler = process.create_crawler(HamSpider)
+        others = ",".join(other for other in sites if other != site)
+        process.crawl(crawler, site=site, full=full, others=others)
+        crawlers.append(crawler)
+    process.start()
+    return [(crawler.stats.get_stats(), crawler.spider) for crawler in crawlers]
+
+
+def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None):
+    """Run one crawl in this process; returns its stats and the spider."""
+    return run_spiders((site,), db_path, verbose, full, warc_dir)[0]
+
+
+def crawl_settings(db_path: str, verbose: bool, full: bool, warc_dir: str | None):
+    from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
@@ -109,30 +143,39 @@ def run_spider(
         settings.set("WARC_DIR", warc_dir, priority="cmdline")
     if not verbose:
         settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(spider_class or HamSpider)
-    process.crawl(crawler, site=site, full=full, **arguments)
-    process.start()
-    return crawler.stats.get_stats(), crawler.spider
+    return settings
 
 
 def why_nothing(site: str, spider, stats: dict) -> str:
     if not stats.get("response_received_count") and getattr(spider, "first_failure", None):
         return f"cannot reach {site} ({spider.first_failure})"
     refused = getattr(spider, "rest_refused", None) or "unknown"
+    where = f"{site} (now {spider.site})" if spider.site != site else site
+    if unread := stats.get("extractor/unread"):
+        return (
+            f"{unread} article pages of {where} could not be read ({spider.first_failure}): "
+            "did the layout change? see docs/sources.md"
+        )
     return (
-        f"no articles found at {site}: is it a WordPress site? "
-        f"(REST API: {refused}; sitemaps and listings: no post found)"
+        f"no articles found at {where}: is it a press site? "
+        f"(REST API: {refused}; sitemaps, feeds and pages: no article found)"
     )
 
 
 def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str:
     from scraper.extensions import progress_line
 
-    mode = "REST API" if spider.mode == "rest" else f"HTML pages (REST API: {spider.rest_refused})"
+    found = ", ".join(sorted(spider.seen)) or "nothing"
+    mode = (
+        "REST API"
+        if spider.mode == "rest"
+        else f"HTML pages (REST API: {spider.rest_refused}; found by {found})"
+    )
     kind = "incremental" if spider.incremental else "full"
+    moved = f" (moved to {spider.site})" if spider.site != site else ""
     return (
-        f"Crawled {site} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)} -> {db_path}"
+        f"Crawled {site}{moved} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)}"
+        f" -> {db_path}"
     )
 
 
@@ -179,7 +222,7 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
 
 @cli.command()
 @click.option(
-    "--site", default=DEFAULT_SITE, show_default=True, help="The site whose past to read."
+    "--site", default=DEFAULT_SITES[0], show_default=True, help="The site whose past to read."
 )
 @db_option
 @click.option(
@@ -211,6 +254,8 @@ def backfill(
 
     ham-archive backfill --site https://ham.go.id --from 2015 --to 2023
     """
+    from scrapy.crawler import CrawlerProcess
+
     from scraper.spiders.wayback import WaybackSpider
 
     site = check_site(site)
@@ -226,9 +271,11 @@ def backfill(
         raise click.ClickException(str(error)) from None
     started = time.monotonic()
     arguments = {"cdx": cdx, "wayback": wayback, "year_from": year_from, "year_to": year_to}
-    stats, spider = run_spider(
-        site, db_path, verbose, False, warc_dir, WaybackSpider, delay=delay, **arguments
-    )
+    process = CrawlerProcess(crawl_settings(db_path, verbose, False, warc_dir))
+    crawler = process.create_crawler(WaybackSpider)
+    process.crawl(crawler, site=site, delay=delay, **arguments)
+    process.start()
+    stats, spider = crawler.stats.get_stats(), crawler.spider
     if spider.first_failure and not spider.report["listed"]:
         raise click.ClickException(f"cannot read {cdx} ({spider.first_failure})")
     report = spider.report

@@ -13,13 +13,13 @@ from urllib.parse import urlsplit
 from scraper.archive import Archive
 from scraper.captures import UnreadableCapture, read_body
 from scraper.pages import (
-    ArticlePage,
     NotAnArticle,
     RestPost,
     RestRefused,
     Unreadable,
     rest_posts,
 )
+from scraper.pages.site import read_article
 from scraper.text import SITE_TZ, site_time
 
 
@@ -41,8 +41,7 @@ def articles_in(capture: dict, body: bytes, site: str) -> list:
         return [RestPost(post, site).to_article() for post in posts if "_embedded" in post]
     if capture["status"] == 200 and "html" in (capture["content_type"] or ""):
         try:
-            page = ArticlePage(capture["url"], body, site, content_type=capture["content_type"])
-            return [page.to_article()]
+            return [read_article(capture["url"], body, site, capture["content_type"])]
         except NotAnArticle:
             return []
     return []
@@ -55,7 +54,7 @@ def reparse(
 
     Raises ReparseError, with the archive untouched, when a capture cannot be read."""
     db = archive.db
-    sites = {r["id"]: r["site"] for r in db["crawl_runs"].rows}
+    sites = {r["id"]: r.get("moved_to") or r["site"] for r in db["crawl_runs"].rows}
     captures = archive.capture_payloads()
     mementos = archive.memento_times()
     wayback_runs = archive.wayback_runs()
@@ -116,6 +115,7 @@ def replay(
         ) from None
     for article in articles:
         article.capture_id = capture["id"]
+        article.site = site
         if mementos:
             article.source = "wayback"
         for when in times:

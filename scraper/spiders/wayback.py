@@ -19,7 +19,8 @@ from twisted.python.failure import Failure
 
 from scraper.archive import Archive
 from scraper.items import NoArticle
-from scraper.pages import ArticlePage, NotAnArticle, Unreadable
+from scraper.pages import NotAnArticle, Unreadable
+from scraper.pages.site import read_article
 from scraper.wayback import (
     INTERNET_ARCHIVE_CDX,
     INTERNET_ARCHIVE_WAYBACK,
@@ -127,11 +128,8 @@ class WaybackSpider(scrapy.Spider):
         else:
             try:
                 content_type = response.headers.get("Content-Type")
-                page = ArticlePage(
-                    group[0].original, response.body, self.site, content_type=content_type
-                )
-                article = page.to_article()
-                article.source = "wayback"
+                article = read_article(group[0].original, response.body, self.site, content_type)
+                article.source, article.site = "wayback", self.site
                 article.capture_id = response.meta.get("capture_id")
                 self.seen.setdefault("wayback", set()).add(article.url)
                 yield article
