@@ -302,11 +302,12 @@ class Archive:
             self.save_children(article)
             if outcome == "added":
                 self.link_republication(article.url)
-            if outcome != "unchanged":
+            indexed = existing and (existing["title"], existing["body_text"])
+            if indexed != (article.title, article.body_text):
                 rowid = self.db.execute(
                     "select rowid from articles where url = ?", [article.url]
                 ).fetchone()[0]
-                index_article(self.db, rowid, article.title, article.body_text)
+                index_article(self.db, rowid, article.title, article.body_text, old=indexed)
         return outcome
 
     def _update(self, existing: dict, row: dict, seen_at: str) -> str:
