@@ -426,5 +426,52 @@ def check(db_path: str) -> None:
     click.echo(line)
 
 
+@cli.command()
+@click.option("--site", required=True, help="The site to look at, before a first crawl.")
+def probe(site: str) -> None:
+    """One screen on a live site: redirects, CMS, REST API, sitemaps, feeds, robots.txt, which
+    page object reads five sample articles and what it got, an estimate of the article count.
+
+    ham-archive probe --site https://kemenham.go.id
+    """
+    from scraper.probe import ProbeError
+    from scraper.probe import probe as run_probe
+
+    try:
+        run_probe(check_site(site), out=click.echo)
+    except ProbeError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@cli.command("save-fixture")
+@click.argument("url")
+@click.option("--case", help="The case's name [the URL's last segment].")
+@click.option(
+    "--dir",
+    "directory",
+    default="tests/fixtures",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where cases live.",
+)
+def save_fixture(url: str, case: str | None, directory: str) -> None:
+    """Keep a page as a page-object test case, for a person to review: the page, meta.json
+    and expected.json (what the page objects read today). tests/test_generic.py runs it.
+
+    ham-archive save-fixture https://kemenham.go.id/berita/some-release --case kemenham-2026
+    """
+    from scraper.probe import ProbeError
+    from scraper.probe import save_fixture as save
+
+    check_site(url)
+    if not Path(directory).is_dir():
+        raise click.ClickException(f"directory {directory!r} does not exist")
+    try:
+        target = save(url, Path(directory), case)
+    except ProbeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Saved {url} as {target}: check expected.json by hand before committing it")
+
+
 if __name__ == "__main__":
     cli()

@@ -576,12 +576,25 @@ def replay_url(datasette, database: str, capture_id: int) -> str:
     return datasette.urls.path(REPLAY_PATH.format(database=tilde_encode(database), id=capture_id))
 
 
+STATE_BOOKKEEPING = {
+    "id", "article_url", "url", "valid_from", "valid_to", "capture_id", "fetched_at", "current",
+    "title", "body_text", "body_html", "version_count", "first_seen_at", "last_seen_at",
+    "changed_at", "deleted_at", "deletion_evidence", "word_count", "source",
+}  # fmt: skip
+
+
 def state_changes(states: list[dict]) -> list[dict]:
     """``states`` oldest first (title, body_text, ...); each state but the last gains
-    ``title_diff`` and ``text_diff`` against the state that replaced it."""
+    ``title_diff`` and ``text_diff`` against the state that replaced it, and ``also``: the
+    other fields both states hold that changed (date, author, terms, ...), as (name, old, new)."""
     for old, new in zip(states, states[1:], strict=False):
         old["title_diff"] = diff(old["title"], new["title"], READING_DIFF_CONTEXT)
         old["text_diff"] = diff(old["body_text"], new["body_text"], READING_DIFF_CONTEXT)
+        old["also"] = [
+            (name, old[name], new[name])
+            for name in old
+            if name in new and name not in STATE_BOOKKEEPING and old[name] != new[name]
+        ]
     return states
 
 
@@ -699,8 +712,7 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
         ).first()
     states = [dict(v) for v in versions] + [
         {
-            "title": article["title"],
-            "body_text": article["body_text"],
+            **article,
             "capture_id": article.get("capture_id"),
             "valid_from": article.get("changed_at") or article.get("first_seen_at"),
             "valid_to": None,
@@ -744,6 +756,10 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
             "select name, position from article_people where article_url = ? order by rowid", [url]
         )
     ]
+    other_urls = []
+    if "article_urls" in await db.table_names():  # every URL the article was seen at, if kept
+        rows = await db.execute("select * from article_urls where article_url = ?", [url])
+        other_urls = [dict(r) for r in rows if r["url"] != url]
     found = await _latest_captures(db, [i["src"] for i in images] + [d["url"] for d in documents])
     for item in images:
         item["capture"] = found.get(item["src"])
@@ -777,6 +793,7 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
         "images": images,
         "documents": documents,
         "people": people,
+        "other_urls": other_urls,
         "states": list(reversed(state_changes(states))),
         "captures": captures,
         "deletion_evidence": _evidence(article.get("deletion_evidence")),
