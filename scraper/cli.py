@@ -333,6 +333,13 @@ def export_wacz(db_path: str, warc_dir: str | None, out: str) -> None:
 @click.option("--public", is_flag=True, help="Harden for the internet: see docs/deploy.md.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("--export-dir", type=click.Path(file_okay=False), help="Downloads [<stem>-export].")
+@click.option(
+    "--setting",
+    "settings",
+    multiple=True,
+    type=(str, str),
+    help="A Datasette setting over ours, e.g. --setting force_https_urls 1.",
+)
 def serve(
     db_path: str,
     host: str | None,
@@ -340,6 +347,7 @@ def serve(
     public: bool,
     warc_dir: str | None,
     export_dir: str | None,
+    settings: tuple[tuple[str, str], ...],
 ) -> None:
     """Publish the archive with Datasette, read-only.
 
@@ -367,7 +375,8 @@ def serve(
     args += ["-i", str(path)] if public else [str(path)]  # -i: immutable, never written
     args += ["--metadata", str(METADATA), "--template-dir", str(TEMPLATES)]
     args += ["--host", host, "--port", str(port), "--setting", "suggest_facets", "off"]
-    for name, value in (PUBLIC_SETTINGS if public else LOCAL_SETTINGS).items():
+    chosen = {**(PUBLIC_SETTINGS if public else LOCAL_SETTINGS), **dict(settings)}
+    for name, value in chosen.items():
         args += ["--setting", name, value]
     if warc_dir:  # where "view as captured" reads the WARC records (scraper/datasette_plugin.py)
         os.environ["HAM_ARCHIVE_WARC_DIR"] = str(Path(warc_dir).resolve())
