@@ -55,7 +55,8 @@ class Writer:
 
     def run(self, db_path: str, warc_dir: Path, opened: Future) -> None:
         try:
-            archive, warc = Archive(db_path), WarcFiles(warc_dir)
+            archive = Archive(db_path)
+            warc = WarcFiles(warc_dir, originals=archive.original_capture)
         except BaseException as error:
             opened.set_exception(error)
             return
@@ -116,8 +117,9 @@ class ArchivePipeline:
     def open_spider(self, spider=None) -> None:
         self.writer = Writer(self.db_path, self.warc_dir)
         self.archive, self.warc = self.writer.archive, self.writer.warc
-        site, full = self.crawler.spider.site, self.full
-        self.run_id = self.writer.call(lambda: self.archive.start_run(site, full))
+        spider = self.crawler.spider
+        site, full, mode = spider.site, self.full, getattr(spider, "run_mode", None)
+        self.run_id = self.writer.call(lambda: self.archive.start_run(site, full, mode))
 
     def capture(self, response, request, spider=None) -> None:
         """Every response, before any callback sees it: to a WARC record and a captures row
@@ -127,10 +129,11 @@ class ArchivePipeline:
         reason = getattr(response, "reason", "") or ""
         record = (response.url, response.status, reason, _header_list(response.headers))
         body = response.body
+        sent = {"request_headers": _header_list(request.headers), "method": request.method}
         ref = request.meta["capture_id"] = CaptureRef()
 
         def write() -> None:
-            capture = self.warc.write(*record, body)
+            capture = self.warc.write(*record, body, **sent)
             ref.id = self.archive.add_capture(capture, self.run_id)
             self.fetched_at[ref.id] = site_time(capture.fetched_at)
 
