@@ -41,6 +41,8 @@ def benchmarks(work: Path, articles: int) -> dict[str, list[str]]:
         "scaling": [PY, "bench/crawl_scaling.py", "--json", "{json}"],
         "parse": [PY, "bench/parse.py", "--json", "{json}"],
     }
+    if (ROOT / "bench" / "bench_reading.py").exists():  # the reading page's own bench
+        found["reading"] = [PY, "bench/bench_reading.py", str(archive)]
     if (ROOT / "bench" / "backfill.py").exists():  # the web-archive backfill, when on main
         found["backfill"] = [PY, "bench/backfill.py", "--json", "{json}"]
     return found
@@ -110,7 +112,7 @@ def main() -> None:
     todo = benchmarks(args.work, args.articles)
     if args.only:
         todo = {name: cmd for name, cmd in todo.items() if name in args.only.split(",")}
-    if "search" in todo:
+    if {"search", "reading"} & set(todo):
         ensure_archive(args.work, args.articles)
     doc = DOC.read_text()
     doc = replace_section(doc, "machine", machine())
