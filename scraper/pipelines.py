@@ -140,17 +140,21 @@ class ArchivePipeline:
         self.writer.submit(write)
 
     def process_item(self, item, spider=None):
+        return self.in_writer(lambda: self.store(item), item)
+
+    def in_writer(self, work: Callable[[], list[str]], item) -> defer.Deferred:
+        """``work`` (which returns the stats it adds to) in the writer's thread, after the
+        captures queued before it; fires with ``item`` once it is committed."""
         from twisted.internet import reactor
 
         stored = defer.Deferred()
-        future = self.writer.submit(lambda: self.store(item))
+        future = self.writer.submit(work)
         future.add_done_callback(lambda done: reactor.callFromThread(_settle, stored, done))
         return stored.addCallback(self.count, item)
 
     def store(self, item) -> list[str]:
         """In the writer's thread: the item into the archive; the stats it adds to."""
-        if isinstance(item.capture_id, CaptureRef):
-            item.capture_id = item.capture_id.id
+        resolve_capture(item)
         seen_at = self.fetched_at.get(item.capture_id)
         if isinstance(item, Article):
             counts = [f"archive/{self.archive.save(item, seen_at)}"]
@@ -211,6 +215,13 @@ class ArchivePipeline:
 
         self.writer.call(finish)
         self.writer.close()
+
+
+def resolve_capture(item) -> None:
+    """In the writer's thread: the item's capture id, stored before it (the writer keeps the
+    order)."""
+    if isinstance(item.capture_id, CaptureRef):
+        item.capture_id = item.capture_id.id
 
 
 def _settle(stored: defer.Deferred, done: Future) -> None:
