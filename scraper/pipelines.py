@@ -93,6 +93,29 @@ class Writer:
         self.thread.join()
 
 
+# One writer per archive in a process: crawls of several sites side by side (``ham-archive
+# crawl --site A --site B``) share it, so their writes never wait on each other's locks.
+WRITERS: dict[tuple[str, str], list] = {}  # (db, warc dir) -> [writer, pipelines using it]
+
+
+def open_writer(db_path: str, warc_dir: Path) -> Writer:
+    key = (str(Path(db_path).resolve()), str(Path(warc_dir).resolve()))
+    if key not in WRITERS:
+        WRITERS[key] = [Writer(db_path, warc_dir), 0]
+    WRITERS[key][1] += 1
+    return WRITERS[key][0]
+
+
+def close_writer(writer: Writer) -> None:
+    for key, (shared, users) in list(WRITERS.items()):
+        if shared is writer:
+            if users > 1:
+                WRITERS[key][1] -= 1
+                return
+            del WRITERS[key]
+    writer.close()
+
+
 class ArchivePipeline:
     def __init__(self, crawler):
         settings = crawler.settings
@@ -115,7 +138,7 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self, spider=None) -> None:
-        self.writer = Writer(self.db_path, self.warc_dir)
+        self.writer = open_writer(self.db_path, self.warc_dir)
         self.archive, self.warc = self.writer.archive, self.writer.warc
         spider = self.crawler.spider
         site, full, mode = spider.site, self.full, getattr(spider, "run_mode", None)
@@ -214,7 +237,7 @@ class ArchivePipeline:
                 self.archive.record_site(*site, now())
 
         self.writer.call(finish)
-        self.writer.close()
+        close_writer(self.writer)
 
 
 def resolve_capture(item) -> None:
