@@ -78,8 +78,15 @@ class ArticlePage:
         the caller already knows it."""
         if isinstance(body, lxml_html.HtmlElement):
             root = body
-        else:
+        elif cls is not ArticlePage:
             root = parse_html(body, content_type, encoding)
+        else:  # parse less: a layout's fields all lie in <head>, the <body> tag and <main>
+            text, utf8 = _decode(body, content_type, encoding)
+            data = text if utf8 is None else utf8
+            slim = _head_and_main(data)
+            root = _parse(data if slim is None else slim, utf8 is not None)
+            if slim is not None and page_object_for(root) is AnyThemeV1:
+                root = _parse(data, utf8 is not None)  # a theme we do not know: all of it
         if cls is ArticlePage:
             cls = page_object_for(root)
         page = super().__new__(cls)
@@ -254,15 +261,16 @@ class AnyThemeV1(ArticlePage):
 
 
 def page_object_for(root: lxml_html.HtmlElement) -> type[ArticlePage]:
-    """Which page object reads this page (pure): a block theme's canvas (``body >
-    div.wp-site-blocks``) holding a post content block is the block layout; a classic
-    ``div.entry-content`` the classic one; anything else the page object that knows both.
-    (Generic page objects for other CMSs come before the last answer when they exist.)"""
-    body = root.find("body")
-    canvas = body.find("div[@class='wp-site-blocks']") if body is not None else None
-    if canvas is not None and BlockThemeV1.BODY(canvas):
+    """Which page object reads this page (pure), from its ``<main>`` (the whole page when it
+    has none): a Post Content block (``.wp-block-post-content``, which only a block theme's
+    templates render) is the block layout; a classic ``div.entry-content`` the classic one;
+    anything else the page object that knows both. (Generic page objects for other CMSs come
+    before that last answer when they exist.)"""
+    main = root.find("body//main")
+    scope = root if main is None else main
+    if BlockThemeV1.BODY(scope):
         return BlockThemeV1
-    if ClassicThemeV1.BODY(root):
+    if ClassicThemeV1.BODY(scope):
         return ClassicThemeV1
     return AnyThemeV1
 
@@ -339,18 +347,41 @@ def parse_html(
 ) -> lxml_html.HtmlElement:
     """A document tree from a page's bytes; Unreadable when lxml cannot read all of it."""
     text, utf8 = _decode(body, content_type, encoding)
-    parser = _PARSER if utf8 is None else _UTF8_PARSER
+    return _parse(text if utf8 is None else utf8, utf8 is not None)
+
+
+def _parse(data: bytes | str, utf8: bool) -> lxml_html.HtmlElement:
+    parser = _UTF8_PARSER if utf8 else _PARSER
     try:
-        root = lxml_html.document_fromstring(text if utf8 is None else utf8, parser=parser)
+        root = lxml_html.document_fromstring(data, parser=parser)
     except ValueError:  # a str with an XML encoding declaration: let lxml read the bytes
+        parser = _UTF8_PARSER
         try:
-            root = lxml_html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
+            root = lxml_html.document_fromstring(data.encode("utf-8"), parser=parser)
         except (etree.ParserError, ValueError):
             root = lxml_html.document_fromstring("<html><body></body></html>")
     except etree.ParserError:  # nothing to parse
         root = lxml_html.document_fromstring("<html><body></body></html>")
     _check_complete(parser)
     return root
+
+
+def _head_and_main(data: bytes | str) -> bytes | None:
+    """A UTF-8 page cut to what precedes ``<body>``, the ``<body>`` tag and its ``<main>``: most
+    of a theme's markup (menus, icons, widgets, footers) lies outside them. None when there is
+    no such ``<main>`` (or the page was not UTF-8). A byte search: the parse is the check."""
+    if isinstance(data, str):
+        return None
+    body = data.find(b"<body")
+    tag_end = data.find(b">", body)
+    main = data.find(b"<main", tag_end)
+    close = data.rfind(b"</main>")
+    if min(body, tag_end, main) < 0 or close < main or data[main + 5 : main + 6] not in _TAG_END:
+        return None
+    return data[: tag_end + 1] + data[main : close + 7]
+
+
+_TAG_END = frozenset((b" ", b">", b"\t", b"\n", b"\r"))
 
 
 def parse_fragment(html: str) -> lxml_html.HtmlElement:

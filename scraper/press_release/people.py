@@ -112,8 +112,8 @@ _ATTRIBUTION = re.compile(
 _MAX_NAME_TOKENS = 5
 _LOOK_BEHIND = 90  # characters read before a position word (for `Name, Position`)
 _LOOK_AHEAD = 160  # characters read after it before stopping at the next sentence end
-# A position word standing alone (a whole run of ASCII letters), in any case.
-_HEAD_WORD = re.compile(rf"(?<![A-Za-z]){_alternation(sorted(_HEADS))}(?![A-Za-z])", re.I | re.A)
+# A position word standing alone (a whole run of letters), in a lower-case ASCII copy.
+_HEAD_WORD = re.compile(rf"(?<![a-z]){_alternation(sorted(_HEADS))}(?![a-z])".encode())
 
 
 class _Tok:
@@ -362,7 +362,8 @@ def _strip_degrees(text: str) -> str:
 def _windows(text: str) -> list[tuple[int, int]]:
     """Stretches of text around position words, within one paragraph, merged."""
     spans: list[tuple[int, int]] = []
-    for m in _HEAD_WORD.finditer(text):
+    # Searched in an ASCII, lower-case copy of the same length: offsets are the text's.
+    for m in _HEAD_WORD.finditer(text.encode("ascii", "replace").lower()):
         para_start = text.rfind("\n", 0, m.start()) + 1
         para_end = text.find("\n", m.end())
         para_end = len(text) if para_end < 0 else para_end
