@@ -96,10 +96,12 @@ def _drop(el: HtmlElement) -> None:
 
 
 def body_html(element: HtmlElement) -> str:
-    """The inner HTML of a cleaned body."""
-    parts = [html.escape(element.text, quote=False)] if element.text else []
-    parts += [lxml_html.tostring(child, encoding="unicode") for child in element]
-    return "".join(parts).strip()
+    """The inner HTML of a cleaned body: one serialisation, the element's own tags cut off
+    (lxml escapes ``>`` inside attribute values, so the first one closes the start tag)."""
+    html = lxml_html.tostring(element, encoding="unicode", with_tail=False)
+    start = html.index(">") + 1
+    end = html.rindex("</") if html.endswith(f"</{element.tag}>") else len(html)
+    return html[start:end].strip()
 
 
 def body_text(element: HtmlElement) -> str:

@@ -85,7 +85,8 @@ class ArticlePage:
             data = text if utf8 is None else utf8
             slim = _head_and_main(data)
             root = _parse(data if slim is None else slim, utf8 is not None)
-            if slim is not None and page_object_for(root) is AnyThemeV1:
+            cls = page_object_for(root)
+            if slim is not None and cls is AnyThemeV1:
                 root = _parse(data, utf8 is not None)  # a theme we do not know: all of it
         if cls is ArticlePage:
             cls = page_object_for(root)

@@ -29,6 +29,7 @@ _DEGREE = (
     rf"(?:{_NOT_A_DEGREE}(?:[A-Z][A-Za-z]{{0,3}}\.){{1,3}}(?:[A-Z][A-Za-z]{{0,3}}\b)?"
     r"|(?:SH|MH|MSi|MPA|MM|MBA|PhD|LLM|MHum|MKn|SSos|MAP|MSc|BSc|AMd)\b)"
 )
+_DEGREE_AFTER_COMMA = re.compile(rf",\s*{_DEGREE}")  # what every _DEGREES match holds
 _DEGREES = re.compile(rf"(?<=[a-z'])\s*,\s*{_DEGREE}(?:\s*,?\s*{_DEGREE})*(?P<next>\s+[A-Z])?")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*\.?|[(),.;:!?\"“”]|[^\sA-Za-z(),.;:!?\"“”]+")
 _ABBREV = _HONORIFICS | frozenset("mhd muh moh plt plh pj st no kab prov kec m".split())
@@ -356,6 +357,8 @@ def _strip_degrees(text: str) -> str:
         nxt = m.group("next")
         return (". " + nxt.strip()) if nxt else ""
 
+    if not _DEGREE_AFTER_COMMA.search(text):  # most texts: a quick search from each comma
+        return text
     return _DEGREES.sub(repl, text)
 
 
