@@ -379,7 +379,33 @@ def _head_and_main(data: bytes | str) -> bytes | None:
     close = data.rfind(b"</main>")
     if min(body, tag_end, main) < 0 or close < main or data[main + 5 : main + 6] not in _TAG_END:
         return None
-    return data[: tag_end + 1] + data[main : close + 7]
+    return b"".join(_without_styles(data, body)) + data[body : tag_end + 1] + data[main : close + 7]
+
+
+def _without_styles(data: bytes, end: int):
+    """``data[:end]`` (the head) in pieces, ``<style>`` elements left out (a block theme
+    inlines 40 KB of CSS there); scripts and comments are stepped over whole, as a browser
+    reads them, so a ``<style`` inside one is never taken for a tag."""
+    pos = 0
+    upcoming = {mark: data.find(mark, 0, end) for mark in _CLOSE}
+    while True:
+        found = [(at, mark) for mark, at in upcoming.items() if at >= 0]
+        if not found:
+            break
+        at, mark = min(found)
+        close = data.find(_CLOSE[mark], at, end)
+        if close < 0:  # not closed in the head: leave the rest as it is
+            break
+        after = close + len(_CLOSE[mark])
+        yield data[pos:at] if mark == b"<style" else data[pos:after]
+        pos = after
+        for other, other_at in upcoming.items():
+            if 0 <= other_at < pos:
+                upcoming[other] = data.find(other, pos, end)
+    yield data[pos:end]
+
+
+_CLOSE = {b"<style": b"</style>", b"<script": b"</script>", b"<!--": b"-->"}
 
 
 _TAG_END = frozenset((b" ", b">", b"\t", b"\n", b"\r"))
