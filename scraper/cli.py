@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import click
 
 from scraper.archive import Archive, ArchiveError, check_db_path
-from scraper.spiders.ham import DEFAULT_SITE
+from scraper.settings import SITES as DEFAULT_SITES
+from scraper.wayback import INTERNET_ARCHIVE_CDX, INTERNET_ARCHIVE_WAYBACK
 
 METADATA = Path(__file__).with_name("metadata.yml")
 TEMPLATES = Path(__file__).with_name("templates")  # the home page (Datasette --template-dir)
@@ -46,19 +47,29 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--site", default=DEFAULT_SITE, show_default=True, help="The site or a mirror of it.")
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    help="A site or a mirror of it; repeat for several [SITES in settings: "
+    + ", ".join(DEFAULT_SITES)
+    + "].",
+)
 @db_option
 @click.option("--full", is_flag=True, help="Re-check every article, not only what changed.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
-def crawl(site: str, db_path: str, full: bool, warc_dir: str | None, verbose: bool) -> None:
-    """Archive every public press release of the site into the database.
+def crawl(
+    sites: tuple[str, ...], db_path: str, full: bool, warc_dir: str | None, verbose: bool
+) -> None:
+    """Archive every public press release of the sites into the database.
 
-    The first run reads everything; later runs fetch only what is new, changed or gone.
+    The first run reads everything; later runs fetch only what is new, changed or gone. Sites
+    are crawled side by side; one that cannot be reached is reported and the others go on.
 
-    ham-archive crawl --site http://127.0.0.1:8080 --db archive.db
+    ham-archive crawl --site http://127.0.0.1:8080 --site http://127.0.0.1:8081 --db archive.db
     """
-    site = check_site(site)
+    sites = tuple(dict.fromkeys(check_site(site) for site in sites or DEFAULT_SITES))
     try:
         new_db = not Path(check_db_path(db_path)).exists()
         Archive(db_path).close()
@@ -66,16 +77,27 @@ def crawl(site: str, db_path: str, full: bool, warc_dir: str | None, verbose: bo
         raise click.ClickException(str(error)) from None
 
     started = time.monotonic()
-    stats, spider = run_spider(site, db_path, verbose, full=full, warc_dir=warc_dir)
+    results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir)
     seconds = time.monotonic() - started
 
-    saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
-    if not saved and not spider.incremental:
+    lines, worked = [], False
+    for site, (stats, spider) in zip(sites, results, strict=True):
+        saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
+        if getattr(spider, "moved_into", None):
+            lines.append(f"{site} moved to {spider.site}, crawled as its own site")
+        elif saved or spider.incremental:
+            worked = True
+            lines.append(summary(site, db_path, stats, spider, seconds))
+        else:
+            lines.append(f"Error: {why_nothing(site, spider, stats)}")
+    if not worked:
         if new_db:  # leave no empty archive behind a failed first crawl
             for suffix in ("", "-wal", "-shm"):
                 Path(db_path + suffix).unlink(missing_ok=True)
-        raise click.ClickException(why_nothing(site, spider, stats))
-    click.echo(summary(site, db_path, stats, spider, seconds), err=True)
+        message = "; ".join(line.removeprefix("Error: ") for line in lines)
+        raise click.ClickException(message)
+    for line in lines:
+        click.echo(line, err=True)
 
 
 def check_site(site: str) -> str:
@@ -85,12 +107,33 @@ def check_site(site: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
-def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None):
-    """Run one crawl in this process; returns its stats and the spider."""
+def run_spiders(
+    sites: tuple[str, ...], db_path: str, verbose: bool, full: bool, warc_dir: str | None
+) -> list:
+    """Run one crawl per site, side by side in this process; returns (stats, spider) of each."""
     from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
 
     from scraper.spiders.ham import HamSpider
+
+    settings = crawl_settings(db_path, verbose, full, warc_dir)
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for site in sites:
+        crawler = process.create_crawler(HamSpider)
+        others = ",".join(other for other in sites if other != site)
+        process.crawl(crawler, site=site, full=full, others=others)
+        crawlers.append(crawler)
+    process.start()
+    return [(crawler.stats.get_stats(), crawler.spider) for crawler in crawlers]
+
+
+def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None):
+    """Run one crawl in this process; returns its stats and the spider."""
+    return run_spiders((site,), db_path, verbose, full, warc_dir)[0]
+
+
+def crawl_settings(db_path: str, verbose: bool, full: bool, warc_dir: str | None):
+    from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
@@ -100,30 +143,39 @@ def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str
         settings.set("WARC_DIR", warc_dir, priority="cmdline")
     if not verbose:
         settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(HamSpider)
-    process.crawl(crawler, site=site, full=full)
-    process.start()
-    return crawler.stats.get_stats(), crawler.spider
+    return settings
 
 
 def why_nothing(site: str, spider, stats: dict) -> str:
     if not stats.get("response_received_count") and getattr(spider, "first_failure", None):
         return f"cannot reach {site} ({spider.first_failure})"
     refused = getattr(spider, "rest_refused", None) or "unknown"
+    where = f"{site} (now {spider.site})" if spider.site != site else site
+    if unread := stats.get("extractor/unread"):
+        return (
+            f"{unread} article pages of {where} could not be read ({spider.first_failure}): "
+            "did the layout change? see docs/sources.md"
+        )
     return (
-        f"no articles found at {site}: is it a WordPress site? "
-        f"(REST API: {refused}; sitemaps and listings: no post found)"
+        f"no articles found at {where}: is it a press site? "
+        f"(REST API: {refused}; sitemaps, feeds and pages: no article found)"
     )
 
 
 def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str:
     from scraper.extensions import progress_line
 
-    mode = "REST API" if spider.mode == "rest" else f"HTML pages (REST API: {spider.rest_refused})"
+    found = ", ".join(sorted(spider.seen)) or "nothing"
+    mode = (
+        "REST API"
+        if spider.mode == "rest"
+        else f"HTML pages (REST API: {spider.rest_refused}; found by {found})"
+    )
     kind = "incremental" if spider.incremental else "full"
+    moved = f" (moved to {spider.site})" if spider.site != site else ""
     return (
-        f"Crawled {site} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)} -> {db_path}"
+        f"Crawled {site}{moved} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)}"
+        f" -> {db_path}"
     )
 
 
@@ -169,12 +221,126 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
 
 
 @cli.command()
+@click.option(
+    "--site", default=DEFAULT_SITES[0], show_default=True, help="The site whose past to read."
+)
+@db_option
+@click.option(
+    "--wayback", default=INTERNET_ARCHIVE_WAYBACK, show_default=True, help="Memento prefix."
+)
+@click.option("--cdx", default=INTERNET_ARCHIVE_CDX, show_default=True, help="The CDX server.")
+@click.option("--from", "year_from", type=click.IntRange(1991, 2100), help="First year [all].")
+@click.option("--to", "year_to", type=click.IntRange(1991, 2100), help="Last year [all].")
+@click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0), help="Seconds.")
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
+def backfill(
+    site: str,
+    db_path: str,
+    wayback: str,
+    cdx: str,
+    year_from: int | None,
+    year_to: int | None,
+    delay: float,
+    warc_dir: str | None,
+    verbose: bool,
+) -> None:
+    """Read the site's past from a web archive (the Wayback Machine by default).
+
+    Every capture the CDX server lists that may hold an article is fetched once per state
+    (original bytes, one request a second), read like a live page and stored with its capture
+    time and memento URL: articles the site dropped, and earlier states of edited ones.
+    Run it again to resume after an interruption.
+
+    ham-archive backfill --site https://ham.go.id --from 2015 --to 2023
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    from scraper.spiders.wayback import WaybackSpider
+
+    site = check_site(site)
+    for name, url in (("--cdx", cdx), ("--wayback", wayback)):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint=f"'{name}'")
+    if year_from and year_to and year_from > year_to:
+        raise click.BadParameter(f"{year_from} is after {year_to}", param_hint="'--from'")
+    try:
+        Archive(db_path).close()
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    started = time.monotonic()
+    arguments = {"cdx": cdx, "wayback": wayback, "year_from": year_from, "year_to": year_to}
+    process = CrawlerProcess(crawl_settings(db_path, verbose, False, warc_dir))
+    crawler = process.create_crawler(WaybackSpider)
+    process.crawl(crawler, site=site, delay=delay, **arguments)
+    process.start()
+    stats, spider = crawler.stats.get_stats(), crawler.spider
+    if spider.first_failure and not spider.report["listed"]:
+        raise click.ClickException(f"cannot read {cdx} ({spider.first_failure})")
+    report = spider.report
+    counts = {k: stats.get(f"archive/{k}", 0) for k in ("added", "earlier", "changed", "unchanged")}
+    click.echo(
+        f"Backfilled {site} from {spider.wayback} in {time.monotonic() - started:.0f}s: "
+        f"{report['listed']} captures listed ({report['malformed']} malformed lines), "
+        f"{report['distinct']} states of possible articles ({report['read_before']} read before)"
+        f" · fetched {stats.get('response_received_count', 0)} pages · "
+        f"{counts['added']} articles added, {counts['earlier']} earlier states, "
+        f"{counts['changed']} later states, {counts['unchanged']} repeats · "
+        f"{stats.get('ham/skipped', 0)} not articles · {stats.get('ham/failed', 0)} failed"
+        f" -> {db_path}",
+        err=True,
+    )
+
+
+@cli.command("export-wacz")
+@db_option
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
+@click.argument("out", type=click.Path(dir_okay=False))
+def export_wacz(db_path: str, warc_dir: str | None, out: str) -> None:
+    """Package every capture as one WACZ file, for ReplayWeb.page and other web-archive tools.
+
+    Its page list is the current state of every article, at the time it was captured.
+
+    ham-archive export-wacz --db archive.db archive.wacz
+    """
+    from scraper.captures import ExportError
+    from scraper.captures import export_wacz as export
+
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"no archive at {db_path!r}: run 'ham-archive crawl' first")
+    warc = Path(warc_dir) if warc_dir else Path(db_path).parent / "warc"
+    files = sorted(warc.glob("*.warc.gz"))
+    if not files:
+        raise click.ClickException(f"no WARC files in {str(warc)!r}: nothing to export")
+    if not Path(out).resolve().parent.is_dir():
+        raise click.ClickException(f"directory {str(Path(out).parent)!r} does not exist")
+    try:
+        archive = Archive(db_path)
+        pages = archive.pages()
+        archive.close()
+        export(files, pages, out)
+    except (ArchiveError, ExportError) as error:
+        raise click.ClickException(str(error)) from None
+    size = Path(out).stat().st_size / 1e6
+    click.echo(f"Exported {len(files)} WARC files, {len(pages)} pages -> {out} ({size:.1f} MB)")
+
+
+@cli.command()
 @db_option
 @click.option("-h", "--host", help="Address to listen on [127.0.0.1; 0.0.0.0 with --public].")
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--public", is_flag=True, help="Harden for the internet: see docs/deploy.md.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
-def serve(db_path: str, host: str | None, port: int, public: bool, warc_dir: str | None) -> None:
+@click.option("--export-dir", type=click.Path(file_okay=False), help="Downloads [<stem>-export].")
+def serve(
+    db_path: str,
+    host: str | None,
+    port: int,
+    public: bool,
+    warc_dir: str | None,
+    export_dir: str | None,
+) -> None:
     """Publish the archive with Datasette, read-only.
 
     --public opens the database immutable, with tight time and row limits, no database
@@ -189,6 +355,10 @@ def serve(db_path: str, host: str | None, port: int, public: bool, warc_dir: str
         check_db_path(path)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
+    if any(c in path.name for c in "#?%"):  # Datasette opens the file as a URI: file:<path>?...
+        raise click.ClickException(
+            f"Datasette cannot open {path.name!r}: rename it without #, ? or %"
+        )
     if host is None:
         host = "0.0.0.0" if public else "127.0.0.1"
     elif not public and host not in ("127.0.0.1", "localhost", "::1"):
@@ -201,7 +371,37 @@ def serve(db_path: str, host: str | None, port: int, public: bool, warc_dir: str
         args += ["--setting", name, value]
     if warc_dir:  # where "view as captured" reads the WARC records (scraper/datasette_plugin.py)
         os.environ["HAM_ARCHIVE_WARC_DIR"] = str(Path(warc_dir).resolve())
+    if export_dir:  # the files of `ham-archive export`, linked from the home page
+        os.environ["HAM_ARCHIVE_EXPORT_DIR"] = str(Path(export_dir).resolve())
     os.execv(sys.executable, args)
+
+
+@cli.command("export")
+@db_option
+@click.option("--out", type=click.Path(file_okay=False), help="Directory [<db stem>-export/].")
+@click.option("--wacz", type=click.Path(dir_okay=False), help="A WACZ to offer [<db stem>.wacz].")
+def export_command(db_path: str, out: str | None, wacz: str | None) -> None:
+    """Write the archive to take home: an immutable copy of the database, the articles as CSV
+    and JSON Lines, the WACZ when there is one, and a datapackage.json describing them.
+
+    `serve` links them from the home page, with size, date and SHA-256.
+
+    ham-archive export --db archive.db
+    """
+    from scraper.export import ExportError, export, export_dir, human_size
+
+    started = time.monotonic()
+    try:
+        package = export(db_path, out, wacz)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    files = ", ".join(f"{r['path']} ({human_size(r['bytes'])})" for r in package["resources"])
+    wacz_note = "" if any(r["name"] == "wacz" for r in package["resources"]) else "; no WACZ"
+    click.echo(
+        f"Exported {db_path} in {time.monotonic() - started:.0f}s to "
+        f"{out or export_dir(db_path)}: {files}, datapackage.json{wacz_note}",
+        err=True,
+    )
 
 
 @cli.command()
@@ -228,6 +428,53 @@ def check(db_path: str) -> None:
     if found:
         raise click.ClickException(line)
     click.echo(line)
+
+
+@cli.command()
+@click.option("--site", required=True, help="The site to look at, before a first crawl.")
+def probe(site: str) -> None:
+    """One screen on a live site: redirects, CMS, REST API, sitemaps, feeds, robots.txt, which
+    page object reads five sample articles and what it got, an estimate of the article count.
+
+    ham-archive probe --site https://kemenham.go.id
+    """
+    from scraper.probe import ProbeError
+    from scraper.probe import probe as run_probe
+
+    try:
+        run_probe(check_site(site), out=click.echo)
+    except ProbeError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@cli.command("save-fixture")
+@click.argument("url")
+@click.option("--case", help="The case's name [the URL's last segment].")
+@click.option(
+    "--dir",
+    "directory",
+    default="tests/fixtures",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where cases live.",
+)
+def save_fixture(url: str, case: str | None, directory: str) -> None:
+    """Keep a page as a page-object test case, for a person to review: the page, meta.json
+    and expected.json (what the page objects read today). tests/test_generic.py runs it.
+
+    ham-archive save-fixture https://kemenham.go.id/berita/some-release --case kemenham-2026
+    """
+    from scraper.probe import ProbeError
+    from scraper.probe import save_fixture as save
+
+    check_site(url)
+    if not Path(directory).is_dir():
+        raise click.ClickException(f"directory {directory!r} does not exist")
+    try:
+        target = save(url, Path(directory), case)
+    except ProbeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Saved {url} as {target}: check expected.json by hand before committing it")
 
 
 if __name__ == "__main__":

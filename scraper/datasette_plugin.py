@@ -6,7 +6,13 @@
   ``categories``, one count per article) and ``month`` (``YYYY-MM`` of an ISO date);
 - cells: search snippets with their ``<mark>``, diffs with ``<del>``/``<ins>``, and
   ``body_html`` shown as HTML only after an allow-list sanitizer (nh3) ran again;
-- ``/robots.txt``, a small stylesheet, and the home page's facts (last crawl, counts).
+- ``/robots.txt``, a small stylesheet, and the home page's facts (last crawl, counts);
+- any file name: metadata.yml's ``archive`` block for every archive attached (``get_metadata``);
+- the reading page of an article (``reading_page``, template ``ham_article.html``), the replay
+  of a capture from our WARC record (``/<db>/-/captured/<id>``), the search page's entries and
+  facets (``search_page``, ``?_stemmed=q`` on the articles table), the downloads of
+  ``ham-archive export`` (``/<db>/-/download/<file>``);
+- security headers and each page's ``lang`` (``asgi_wrapper``). docs/site.md says more.
 """
 
 from __future__ import annotations
@@ -36,12 +42,13 @@ from datasette.utils import (
     tilde_decode,
     tilde_encode,
 )
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import AsgiFileDownload, NotFound, Response
 from markupsafe import Markup, escape
 
+from scraper import export
 from scraper.captures import read_body
 from scraper.reading import apa, bibtex, publisher, tanggal
-from scraper.search import MARK, exact_query, snippet, stem_query, stem_text
+from scraper.search import MARK, exact_query, snippet, stem_query, stem_text, vocabulary
 
 DATABASE = "archive"  # the key of the archive's block in metadata.yml, whatever the file's name
 METADATA = Path(__file__).with_name("metadata.yml")
@@ -63,13 +70,15 @@ DIFF_CONTEXT = 8  # words kept either side of a change
 DIFF_WORD = re.compile(r"\S+|\s+")
 ROBOTS_TXT = """\
 # ham-archive: the home page, tables and articles may be indexed; query pages, exports and
-# facet combinations may not (they are endless and each one costs the server a query).
+# facet combinations may not (they are endless and each one costs the server a query), nor
+# the replays of captures and the downloads (/<db>/-/...).
 User-agent: *
 Disallow: /*?
 Disallow: /*.json
 Disallow: /*.csv
 Disallow: /*.atom
 Disallow: /-/
+Disallow: /*/-/
 Allow: /-/dashboards$
 """
 SITE_CSS = """\
@@ -104,6 +113,12 @@ del.ham-diff { background: #fdd; } ins.ham-diff { background: #dfd; text-decorat
 .ham-cite { width: 100%; font-family: monospace; font-size: 0.9rem; display: block; }
 .ham-copy { margin: 0.3em 0 1em; } .ham-copy[data-copied]::after { content: " ✓"; }
 .ham-hash { font-size: 0.8rem; } .ham-note { color: #5c4400; }
+.ham-search-box input { font-size: 1.1rem; padding: 0.3em; width: min(28rem, 100%); }
+.ham-search-box button { font-size: 1.1rem; }
+.ham-search-box label, .ham-reading label { display: block; width: auto; font-weight: bold; }
+.ham-meta code, .ham-captures time { white-space: nowrap; }
+.ham-search-facets { display: flex; flex-wrap: wrap; gap: 0.5em 2.5em; margin: 1em 0; }
+.ham-facet h2 { font-size: 1rem; margin: 0; } .ham-facet ul { list-style: none; padding: 0; }
 .ham-results { list-style: none; padding: 0; } .ham-results li { margin: 0 0 1.2em; }
 .ham-results .ham-result-title { font-size: 1.15rem; font-weight: bold; }
 .ham-results .ham-result-meta { color: #444; font-size: 0.9rem; }
@@ -129,9 +144,10 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
 def prepare_connection(conn: sqlite3.Connection) -> None:
     """Register ``ham_stem_query(q)``, ``ham_exact_query(q)``, ``ham_snippet(text, q)``,
     ``ham_stem(text)`` and ``ham_diff(old, new)``."""
-    conn.create_function("ham_stem_query", 1, stem_query, deterministic=True)
+    expand = vocabulary(conn)  # prefixes widen with the stems of this archive's words
+    conn.create_function("ham_stem_query", 1, lambda q: stem_query(q, expand))
     conn.create_function("ham_exact_query", 1, exact_query, deterministic=True)
-    conn.create_function("ham_snippet", 2, snippet, deterministic=True)
+    conn.create_function("ham_snippet", 2, lambda text, q: snippet(text, q, expand=expand))
     conn.create_function("ham_stem", 1, stem_text, deterministic=True)
     conn.create_function("ham_diff", 2, diff, deterministic=True)
 
@@ -323,7 +339,12 @@ def render_cell(value: object, column: str, table: str | None) -> Markup | None:
         return Markup(clean)
     if table is not None or column != "snippet" or MARK[0] not in value:
         return None
-    html = str(escape(value))
+    return snippet_html(value)
+
+
+def snippet_html(value: str | None) -> Markup:
+    """A search snippet as HTML: the text escaped, its ``<mark>`` tags kept."""
+    html = str(escape(value or ""))
     for tag in MARK:
         html = html.replace(str(escape(tag)), tag)
     return Markup(html)
@@ -366,6 +387,7 @@ def register_routes():
         (rf"^{re.escape(JS_PATH)}$", site_js),
         (r"^/(?P<database>[^/]+)/search\.atom$", search_atom),
         (r"^/(?P<database>[^/]+)/-/captured/(?P<id>\d+)$", captured),
+        (r"^/(?P<database>[^/]+)/-/download/(?P<name>[^/]+)$", download),
     ]
 
 
@@ -399,7 +421,7 @@ def _is_archive(db) -> bool:
         return False
     mode = "ro&immutable=1" if not db.is_mutable else "ro"
     try:
-        conn = sqlite3.connect(f"file:{Path(db.path).resolve()}?mode={mode}", uri=True)
+        conn = sqlite3.connect(f"{Path(db.path).resolve().as_uri()}?mode={mode}", uri=True)
         try:
             columns = {row[1] for row in conn.execute("pragma table_info(articles)")}
         finally:
@@ -419,12 +441,28 @@ def archive_name(datasette) -> str | None:
 def get_metadata(datasette, key, database, table):
     """metadata.yml describes the archive under the key ``archive``; apply it to every database
     that is an archive, whatever its file is called (``mirror.db`` is served at ``/mirror``),
-    and point the dashboard's charts at the first one. Metadata passed with ``-m`` wins."""
-    names = archive_names(datasette)
+    and point the dashboard's charts at the first one. Metadata passed with ``-m`` wins.
+
+    Datasette asks for metadata hundreds of times a page (once per cell), so the answer is
+    built once per set of archives and kept. Datasette merges later sources (``-m``) into it
+    in place: the same merge every time, so what it answers stays the same."""
+    names = tuple(archive_names(datasette))
     if not names:
         return {}
+    cached = _METADATA.get(datasette)
+    if cached is None or cached[0] != names:
+        cached = _METADATA[datasette] = (names, archive_metadata(names))
+    return cached[1]
+
+
+_METADATA: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def archive_metadata(names: tuple[str, ...]) -> dict:
     packaged = packaged_metadata()
-    metadata = {k: v for k, v in packaged.items() if k not in ("databases", "plugins")}
+    metadata = {
+        k: v for k, v in copy.deepcopy(packaged).items() if k not in ("databases", "plugins")
+    }
     block = packaged["databases"][DATABASE]
     metadata["databases"] = {name: copy.deepcopy(block) for name in names}
     dashboards = copy.deepcopy(packaged.get("plugins", {}).get("datasette-dashboards", {}))
@@ -436,7 +474,7 @@ def get_metadata(datasette, key, database, table):
 
 
 @hookimpl
-def extra_template_vars(view_name: str, datasette, request, database, table):
+def extra_template_vars(template: str, view_name: str, datasette, request, database, table):
     """The home page's facts, and the reading page of an article (``ham_article``; the raw
     row view with ``?_raw=1``)."""
     if view_name == "row" and table == "articles" and database in archive_names(datasette):
@@ -448,6 +486,17 @@ def extra_template_vars(view_name: str, datasette, request, database, table):
             return {"ham_article": await reading_page(datasette, request, database, url)}
 
         return article
+    if (
+        template.startswith("query")
+        and request is not None
+        and request.url_vars.get("table") == "search"
+        and database in archive_names(datasette)
+    ):
+
+        async def search() -> dict:
+            return {"ham_search": await search_page(datasette, request, database)}
+
+        return search
     if view_name != "index":
         return {}
 
@@ -465,7 +514,12 @@ def extra_template_vars(view_name: str, datasette, request, database, table):
             "select started_at, ended_at, status, site from crawl_runs"
             " where ended_at is not null order by id desc limit 1"
         )
-        return {"archive": dict(articles.first()), "last_crawl": runs.first(), "archive_db": name}
+        return {
+            "archive": dict(articles.first()),
+            "last_crawl": runs.first(),
+            "archive_db": name,
+            "downloads": downloads(datasette, name),
+        }
 
     return facts
 
@@ -530,12 +584,25 @@ def replay_url(datasette, database: str, capture_id: int) -> str:
     return datasette.urls.path(REPLAY_PATH.format(database=tilde_encode(database), id=capture_id))
 
 
+STATE_BOOKKEEPING = {
+    "id", "article_url", "url", "valid_from", "valid_to", "capture_id", "fetched_at", "current",
+    "title", "body_text", "body_html", "version_count", "first_seen_at", "last_seen_at",
+    "changed_at", "deleted_at", "deletion_evidence", "word_count", "source",
+}  # fmt: skip
+
+
 def state_changes(states: list[dict]) -> list[dict]:
     """``states`` oldest first (title, body_text, ...); each state but the last gains
-    ``title_diff`` and ``text_diff`` against the state that replaced it."""
+    ``title_diff`` and ``text_diff`` against the state that replaced it, and ``also``: the
+    other fields both states hold that changed (date, author, terms, ...), as (name, old, new)."""
     for old, new in zip(states, states[1:], strict=False):
         old["title_diff"] = diff(old["title"], new["title"], READING_DIFF_CONTEXT)
         old["text_diff"] = diff(old["body_text"], new["body_text"], READING_DIFF_CONTEXT)
+        old["also"] = [
+            (name, old[name], new[name])
+            for name in old
+            if name in new and name not in STATE_BOOKKEEPING and old[name] != new[name]
+        ]
     return states
 
 
@@ -577,6 +644,29 @@ async def _latest_captures(db, urls: list[str]) -> dict[str, dict]:
         f"select * from captures where url in ({marks}) order by id", list(urls)
     )
     return {row["url"]: dict(row) for row in rows}
+
+
+async def _add_mementos(db, captures: list[dict]) -> None:
+    """A capture read from a web archive gets the time that archive made it (``archived_at``)
+    and its memento URL, from the ``mementos`` table when the archive has one."""
+    tables = await db.table_names()
+    if "mementos" not in tables or not captures:
+        return
+    columns = await _columns(db, "mementos")
+    if not {"capture_id", "archived_at"} <= columns:
+        return
+    by_id = {c["id"]: c for c in captures}
+    marks = ", ".join("?" for _ in by_id)
+    rows = await db.execute(
+        f"select * from mementos where capture_id in ({marks}) order by archived_at", list(by_id)
+    )
+    for row in rows:
+        capture = by_id[row["capture_id"]]
+        capture.setdefault("archived_at", row["archived_at"])
+        if "memento_url" in columns and row["memento_url"]:
+            capture.setdefault("memento", row["memento_url"])
+        if "archive" in columns and row["archive"]:
+            capture.setdefault("archive_name", row["archive"])
 
 
 def _json_list(value: str | None) -> list[str]:
@@ -630,8 +720,7 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
         ).first()
     states = [dict(v) for v in versions] + [
         {
-            "title": article["title"],
-            "body_text": article["body_text"],
+            **article,
             "capture_id": article.get("capture_id"),
             "valid_from": article.get("changed_at") or article.get("first_seen_at"),
             "valid_to": None,
@@ -642,20 +731,24 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
     captures = [
         dict(row)
         for row in await db.execute(
-            "select * from captures where id in"
-            " (select capture_id from article_captures where article_url = ?)"
-            " or url = ? or id = ? order by fetched_at, id",
+            "select * from captures where id in ("
+            " select capture_id from article_captures where article_url = ?"
+            " union select id from captures where url = ? union select ?"
+            ") order by fetched_at, id",  # three index lookups, at any size
             [url, url, article.get("capture_id") or -1],
         )
     ]
+    await _add_mementos(db, captures)
     memento = next((c for c in MEMENTO_COLUMNS if c in capture_columns), None)
     origin = next((c for c in ORIGIN_COLUMNS if c in capture_columns), None)
     for capture in captures:
         capture["replay_url"] = (
             replay_url(datasette, database, capture["id"]) if capture.get("warc_file") else None
         )
-        capture["memento_url"] = capture.get(memento) if memento else None
-        capture["origin"] = capture.get(origin) if origin else None
+        capture["memento_url"] = (capture.get(memento) if memento else None) or capture.get(
+            "memento"
+        )
+        capture["origin"] = (capture.get(origin) if origin else None) or capture.get("archive_name")
     images = [
         dict(r)
         for r in await db.execute("select * from article_images where article_url = ?", [url])
@@ -671,6 +764,10 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
             "select name, position from article_people where article_url = ? order by rowid", [url]
         )
     ]
+    other_urls = []
+    if "article_urls" in await db.table_names():  # every URL the article was seen at, if kept
+        rows = await db.execute("select * from article_urls where article_url = ?", [url])
+        other_urls = [dict(r) for r in rows if r["url"] != url]
     found = await _latest_captures(db, [i["src"] for i in images] + [d["url"] for d in documents])
     for item in images:
         item["capture"] = found.get(item["src"])
@@ -683,7 +780,8 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
     )
     here = reading_url(datasette, database, url)
     stable = datasette.absolute_url(request, here)
-    captured_at = current_capture["fetched_at"] if current_capture else None
+    current = next((c for c in captures if c["id"] == article.get("capture_id")), None)
+    captured_at = current and (current.get("archived_at") or current["fetched_at"])
     return {
         "article": article,
         "database": database,
@@ -703,6 +801,7 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
         "images": images,
         "documents": documents,
         "people": people,
+        "other_urls": other_urls,
         "states": list(reversed(state_changes(states))),
         "captures": captures,
         "deletion_evidence": _evidence(article.get("deletion_evidence")),
@@ -719,6 +818,13 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
     }
 
 
+PAYLOAD_SQL = (
+    "select c.*, coalesce(o.warc_file, c.warc_file) as payload_file,"
+    " coalesce(o.warc_offset, c.warc_offset) as payload_offset from captures as c"
+    " left join captures as o on o.id = c.revisit_of where c.id = ?"
+)
+
+
 async def captured(datasette, request) -> Response:
     """``/<db>/-/captured/<id>``: the body of capture ``id`` replayed from the archive's own
     WARC record, under a Content-Security-Policy that lets nothing in it run or load."""
@@ -727,14 +833,14 @@ async def captured(datasette, request) -> Response:
         raise NotFound(f"no archive called {database}")
     db = datasette.get_database(database)
     capture = (
-        await db.execute("select * from captures where id = ?", [int(request.url_vars["id"])])
-    ).first()
+        await db.execute(PAYLOAD_SQL, [int(request.url_vars["id"])])
+    ).first()  # a revisit record's payload is in the record it refers to
     if capture is None or not capture["warc_file"]:
         raise NotFound("no such capture in this archive")
     directory = os.environ.get(WARC_DIR_ENV) or str(Path(db.path).parent / "warc")
     try:
         body = await asyncio.to_thread(
-            read_body, directory, capture["warc_file"], capture["warc_offset"]
+            read_body, directory, capture["payload_file"], capture["payload_offset"]
         )
     except (OSError, StopIteration, ValueError):
         raise NotFound(f"the WARC file {capture['warc_file']} is not on this server") from None
@@ -768,3 +874,262 @@ def filters_from_request(request, database, table, datasette):
         params={"ham_stemmed": q},
         human_descriptions=[f'found by the search "{q}" (every form of its words)'],
     )
+
+
+# --- the search page: readable entries, the SQL one click away, facets of every match ---------
+
+SEARCH_FACETS = {"year": ("Tahun", "year"), "dateline_city": ("Kota", "city")}
+SEARCH_FACETS["categories"] = ("Kategori", "category")
+# One pass of the stemmed index for the count and all three facets. ``+rowid in hits`` makes
+# SQLite scan each facet column's covering index (year, dateline_city and categories are
+# indexed) instead of looking up every matching row in the table: 5x faster at 20,000
+# matches. Categories: the few distinct arrays first, then split, as TermsFacet does.
+SEARCH_FACETS_SQL = """
+with hits as materialized (
+  select rowid from articles_stemmed_fts where articles_stemmed_fts match ham_stem_query(:q)
+)
+select 'total' as facet, null as value, count(*) as n from hits
+union all select * from (
+  select 'year', year, count(*) as n from articles where +rowid in hits and year is not null
+  group by year order by n desc, year desc limit :size
+)
+union all select * from (
+  select 'dateline_city', dateline_city, count(*) as n from articles
+  where +rowid in hits and dateline_city is not null
+  group by dateline_city order by n desc, dateline_city limit :size
+)
+union all select * from (
+  select 'categories', value, sum(n) as n from (
+    select distinct arrays.categories, j.value, arrays.n from (
+      select categories, count(*) as n from articles
+      where +rowid in hits and json_type(categories) = 'array' group by +categories
+    ) as arrays, json_each(arrays.categories) as j
+  ) group by value order by n desc, value limit :size
+)
+"""
+SEARCH_FACET_SIZE = 8
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["ham_snippet"] = snippet_html
+    env.filters["ham_tanggal"] = tanggal
+    env.filters["ham_row_path"] = row_path
+
+
+async def search_page(datasette, request, database: str) -> dict:
+    """What the search page adds to Datasette's query page: each result's city, and how the
+    matches (all of them, not only the 100 shown) spread over years, cities and categories,
+    each linking to ``/<db>/articles?_stemmed=q`` with that facet selected."""
+    db = datasette.get_database(database)
+    q = request.args.get("q") or ""
+    table = datasette.urls.table(database, "articles")
+    limit = datasette.setting("facet_time_limit_ms")
+
+    def link(**args) -> str:
+        return f"{table}?{urlencode({STEMMED_ARG: q, **args})}"
+
+    async def details(rows) -> dict[str, dict]:
+        urls = [row["url"] for row in rows]
+        if not urls:
+            return {}
+        marks = ", ".join("?" for _ in urls)
+        found = await db.execute(
+            f"select url, dateline_city, year from articles where url in ({marks})", urls
+        )
+        return {row["url"]: dict(row) for row in found}
+
+    facets, total = [], None
+    if q:
+        try:
+            rows = await db.execute(
+                SEARCH_FACETS_SQL, {"q": q, "size": SEARCH_FACET_SIZE}, custom_time_limit=limit
+            )
+        except Exception as error:  # facets that cannot finish in time are left out
+            if "interrupted" not in str(error).lower():
+                raise
+            rows = []
+        found: dict[str, list] = {}
+        for row in rows:
+            if row["facet"] == "total":
+                total = row["n"]
+                continue
+            value = str(row["value"])
+            arg = "categories__arraycontains" if row["facet"] == "categories" else row["facet"]
+            found.setdefault(row["facet"], []).append((value, row["n"], link(**{arg: value})))
+        for column, (label, english) in SEARCH_FACETS.items():
+            if found.get(column):
+                facets.append({"label": label, "english": english, "counts": found[column]})
+    return {
+        "q": q,
+        "details": details,
+        "facets": facets,
+        "total": total,
+        "table_url": link() if q else table,
+        "feed_url": f"{datasette.urls.database(database)}/search.atom?{urlencode({'q': q})}",
+    }
+
+
+# --- safe to publish: security headers, and the language of each page ---------------------------
+
+# What the pages need, and no more. Datasette 0.65's templates and datasette-dashboards put
+# inline scripts on their pages ('unsafe-inline'); the charts' Vega compiles its expressions
+# with Function() ('unsafe-eval', on the dashboard pages only). Images: our own (captures) and
+# those of the archived sites, by host, read from the archive at startup.
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self' 'unsafe-inline'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "frame-src": "'self'",
+    "frame-ancestors": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+DASHBOARDS = "/-/dashboards"
+IMAGE_HOSTS_SQL = """
+select distinct substr(src, 1, instr(substr(src, 9), '/') + 7) as origin from article_images
+where src like 'http://%' or src like 'https://%'
+union select distinct substr(url, 1, instr(substr(url, 9), '/') + 7) from (
+  select url from articles order by rowid desc limit 1
+)
+"""
+LANG_MARK = b"ham-id"  # in the body class of the pages written in Indonesian first
+
+
+async def image_origins(datasette) -> list[str]:
+    """Scheme and host of every image the archived articles show (and of the newest
+    article's site), from every archive attached."""
+    origins: set[str] = set()
+    for name in archive_names(datasette):
+        try:
+            rows = await datasette.get_database(name).execute(IMAGE_HOSTS_SQL)
+        except sqlite3.Error:  # a file Datasette could not open as it is named
+            continue
+        origins.update(
+            row["origin"]
+            for row in rows
+            if re.fullmatch(r"https?://[^/\s;,']+", row["origin"] or "")
+        )
+    return sorted(origins)
+
+
+def content_security_policy(path: str, origins: list[str]) -> str:
+    policy = dict(CSP)
+    policy["img-src"] = " ".join([CSP["img-src"], *origins])
+    if path.startswith(DASHBOARDS):
+        policy["script-src"] += " 'unsafe-eval'"
+    return "; ".join(f"{name} {value}" for name, value in policy.items())
+
+
+def page_language(first_chunk: bytes) -> bytes:
+    return b"id" if LANG_MARK in first_chunk.split(b"</head>", 1)[-1][:2000] else b"en"
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Every response gets ``X-Content-Type-Options: nosniff``, ``Referrer-Policy:
+    no-referrer`` (as Datasette's own pages) and, unless it brought its own (the replay of a
+    capture does), the site's Content-Security-Policy; every HTML page gets a ``lang``
+    (``id`` for our own pages, written in Indonesian first)."""
+
+    def wrap(app):
+        origins: list[str] | None = None
+
+        async def with_headers(scope, receive, send):
+            nonlocal origins
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            if origins is None:
+                origins = await image_origins(datasette)
+            policy = content_security_policy(scope["path"], origins).encode()
+            state = {"html": False}
+
+            async def send_with_headers(event):
+                if event["type"] == "http.response.start":
+                    headers = [(bytes(k), bytes(v)) for k, v in event.get("headers", [])]
+                    names = {k.lower() for k, _ in headers}
+                    for name, value in (
+                        (b"content-security-policy", policy),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", b"no-referrer"),
+                    ):
+                        if name not in names:
+                            headers.append((name, value))
+                    kind = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
+                    state["html"] = kind.startswith(b"text/html") and b"content-length" not in names
+                    event = {**event, "headers": headers}
+                elif event["type"] == "http.response.body" and state.pop("html", False):
+                    body = event.get("body", b"")
+                    if b"<html>" in body[:200]:
+                        tag = b'<html lang="' + page_language(body) + b'">'
+                        event = {**event, "body": body.replace(b"<html>", tag, 1)}
+                await send(event)
+
+            await app(scope, receive, send_with_headers)
+
+        return with_headers
+
+    return wrap
+
+
+# --- take it home: the files of `ham-archive export`, from the home page -------------------------
+
+
+def export_directory(datasette, database: str) -> Path:
+    path = datasette.get_database(database).path
+    return Path(os.environ.get(export.ENV) or export.export_dir(path))
+
+
+def downloads(datasette, database: str) -> dict | None:
+    """The files of the last export with their size, date and SHA-256, or None."""
+    directory = export_directory(datasette, database)
+    package = export.read_package(directory)
+    if not package:
+        return None
+    base = datasette.urls.path(f"/{tilde_encode(database)}/-/download/")
+    files = []
+    for item in package.get("resources", []):
+        if (directory / item["path"]).is_file():
+            files.append(
+                {
+                    "path": item["path"],
+                    "title": item.get("title", ""),
+                    "size": export.human_size(item["bytes"]),
+                    "modified": item.get("modified", ""),
+                    "sha256": item.get("hash", "").removeprefix("sha256:"),
+                    "url": base + item["path"],
+                }
+            )
+    described = directory / export.DATAPACKAGE
+    files.append(
+        {
+            "path": export.DATAPACKAGE,
+            "title": "Frictionless Data Package: what each file holds, column by column",
+            "size": export.human_size(described.stat().st_size),
+            "modified": package.get("created", ""),
+            "sha256": export.sha256(described),
+            "url": base + export.DATAPACKAGE,
+        }
+    )
+    return {"created": package.get("created"), "files": files, "datapackage_url": files[-1]["url"]}
+
+
+async def download(datasette, request):
+    """``/<db>/-/download/<name>``: one file the data package lists (or the package itself)."""
+    database = tilde_decode(request.url_vars["database"])
+    name = request.url_vars["name"]
+    if database not in archive_names(datasette):
+        raise NotFound(f"no archive called {database}")
+    directory = export_directory(datasette, database)
+    package = export.read_package(directory) or {}
+    listed = {item["path"]: item for item in package.get("resources", [])}
+    if name != export.DATAPACKAGE and name not in listed:
+        raise NotFound("no such file in this archive's downloads")
+    path = directory / name
+    if not path.is_file():
+        raise NotFound("no such file in this archive's downloads")
+    kind = listed.get(name, {}).get("mediatype", "application/json")
+    return AsgiFileDownload(str(path), filename=name, content_type=kind)

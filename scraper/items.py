@@ -61,6 +61,8 @@ class Article:
     documents: list[Document] = field(default_factory=list)
     extractor: str | None = None  # the page object that read it: wordpress-classic-v1, ...
     capture_id: int | None = None  # the raw capture (captures.id) this record was read from
+    site: str | None = None  # the site it was archived from (after any move), set by the spider
+    aliases: list[str] = field(default_factory=list)  # other URLs it answered at (redirects)
 
 
 @dataclass
@@ -69,5 +71,13 @@ class Gone:
 
     url: str
     reason: str  # "HTTP 404", "absent from the REST listing", ...
-    extractor: str | None = None  # the page object that read it: wordpress-classic-v1, ...
+    capture_id: int | None = None
+
+
+@dataclass
+class NoArticle:
+    """A page read that holds no article (a web archive's capture of a listing, say): recorded so
+    that a resumed backfill does not read it again."""
+
+    url: str
     capture_id: int | None = None
