@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scrapy import signals
 
-from scraper.archive import Archive
+from scraper.archive import Archive, WriteLock
 from scraper.captures import WarcFiles
 from scraper.items import Article, Gone
 from scraper.text import site_time
@@ -34,6 +34,8 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self, spider=None) -> None:
+        self.lock = WriteLock(self.db_path)  # already held when run by ham-archive crawl
+        self.lock.acquire()
         self.archive = Archive(self.db_path)
         self.warc = WarcFiles(self.warc_dir)
         self.run_id = self.archive.start_run(self.crawler.spider.site, self.full)
@@ -89,6 +91,7 @@ class ArchivePipeline:
         )
         self.warc.close()
         self.archive.close()
+        self.lock.release()
 
 
 def _header_list(headers) -> list[tuple[bytes, bytes]]:

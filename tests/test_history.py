@@ -174,3 +174,67 @@ def test_captures_are_warc_records_linked_to_articles(wp_fresh, tmp_path):
     result = ham_archive("reparse", "--db", str(db))  # the default warc/ holds nothing
     assert result.returncode == 1 and "the archive was left unchanged" in result.stderr
     assert query(db, "select count(*) from articles") == [(len(wp_fresh.published()),)]
+
+
+@pytest.mark.parametrize("locked", [False, True], ids=["rest", "html"])
+def test_a_new_slug_and_date_keep_one_row(wp_fresh, tmp_path, locked):
+    """wp_update_post changes a post's slug and date, so its permalink: the row moves, the old
+    URL stays an alias, and nothing else changes. html: read by REST first, then by HTML."""
+    site, db = wp_fresh, tmp_path / "archive.db"
+    crawl(site.url, db)
+    post_id = site.ids[5]
+    old_url = site.wp.post_info([post_id])[post_id]["link"]
+    (before,) = query(db, "select published_at, modified_at from articles where url = ?", [old_url])
+    site.wp.update_post(post_id, slug="judul-yang-dipindah", date="2021-03-04 10:11:12")
+    new_url = site.wp.post_info([post_id])[post_id]["link"]
+    assert new_url.endswith("/2021/03/04/judul-yang-dipindah/")
+    if locked:
+        site.wp.php("update_option('ham_test_rest_locked', 1);")
+    crawl(site.url, db)
+
+    published = len(site.published())
+    assert query(db, "select count(*), count(distinct post_id) from articles") == [
+        (published, published)
+    ]
+    row = query(
+        db,
+        "select url, published_at, modified_at, deleted_at from articles where post_id = ?",
+        [post_id],
+    )
+    assert row[0][:2] == (new_url, "2021-03-04T10:11:12+07:00") and row[0][3] is None
+    if locked:  # the HTML page has no modified date: REST's stays
+        assert row[0][2] == before[1]
+    aliases = query(db, "select url from article_urls where article_url = ?", [new_url])
+    assert sorted(a[0] for a in aliases) == sorted([old_url, new_url])
+    versions = query(db, "select url, published_at from article_versions")
+    assert versions == [(old_url, before[0])]
+    for table in ("article_people", "article_captures", "article_urls", "article_versions"):
+        assert query(db, f"select count(*) from {table} where article_url = ?", [old_url]) == [
+            (0,)
+        ], table
+    assert (
+        query(db, "select count(*) from article_captures where article_url = ?", [new_url])[0][0]
+        == 2
+    )
+    from scraper.archive import Archive
+
+    archive = Archive(db)
+    assert archive.find(old_url)["post_id"] == post_id
+    archive.close()
+
+
+def test_edits_are_found_whatever_the_site_timezone(mariadb, tmp_path):
+    """A site on UTC, and a post whose modified date lies in the future: the next run asks for
+    what changed since the last one started, with the offset, and finds the edit."""
+    posts = corpus.make_corpus(12)
+    posts[3] = posts[3] | {"modified": "2031-01-01 00:00:00"}
+    with wordpress.start_site(tmp_path / "wp", posts, mariadb=mariadb, timezone="UTC") as site:
+        db = tmp_path / "archive.db"
+        crawl(site.url, db)
+        edited = site.ids[6]
+        site.wp.update_post(edited, post_title="Judul Sesudah Suntingan")
+        summary = crawl(site.url, db)
+        assert "(incremental)" in summary and "1 changed" in summary
+        assert query(db, "select title from articles where post_id = ?", [edited]) == [
+            ("Judul Sesudah Suntingan",)
+        ]
