@@ -1,11 +1,15 @@
 """Never lose what was published: edits, deletions, incremental runs, kill and resume, reparse."""
 
+import http.server
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import corpus
@@ -78,9 +82,15 @@ def test_unchanged_rest_site_costs_at_most_five_requests(mariadb, tmp_path):
         assert "(incremental)" in summary and "0 articles" in summary
         assert last_run(db)["requests"] <= 5
 
-        site.wp.insert_posts([corpus.make_corpus(1, seed=7)[0] | {"date": "2024-01-02 10:00:00"}])
+        site.wp.insert_posts([corpus.make_corpus(1, seed=7)[0] | {"date": None}])  # now
         summary = crawl(site.url, db)
         assert "1 added" in summary and last_run(db)["requests"] <= 6
+
+        # Backdated, its modified date is its old date: modified_after cannot see it, the
+        # total does, and the id listing (11 pages) finds it.
+        site.wp.insert_posts([corpus.make_corpus(1, seed=8)[0] | {"date": "2024-01-02 10:00:00"}])
+        summary = crawl(site.url, db)
+        assert "1 added" in summary and last_run(db)["requests"] <= 3 + 11 + 1
 
 
 def test_transient_errors_are_not_deletions(wp_fresh, tmp_path):
@@ -238,3 +248,103 @@ def test_edits_are_found_whatever_the_site_timezone(mariadb, tmp_path):
         assert query(db, "select title from articles where post_id = ?", [edited]) == [
             ("Judul Sesudah Suntingan",)
         ]
+
+
+HOSTILE_PATHS = [
+    "/../../../../tmp/ham-evil/x/",
+    "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/tmp/ham-evil/y/",
+    "/..%2f..%2f..%2f..%2ftmp%2fham-evil%2fz.warc.gz",
+    "/2022/09/14/a%00b/",
+    "/2022/09/14/" + "x" * 3000 + "/",
+    "/2022/09/14/~root/.ssh/authorized_keys",
+    "/C:%5cWindows%5cham-evil/",
+    "/2022/09/14/%F0%9F%98%80-%E2%80%AE-emoji/",
+]
+
+
+class HostileSite(http.server.BaseHTTPRequestHandler):
+    """A site whose sitemap lists post URLs made to escape a directory, each served as a post."""
+
+    def do_GET(self):
+        if self.path.startswith("/wp-json/"):
+            return self.answer(401, "application/json", b'{"code": "rest_not_logged_in"}')
+        if self.path == "/wp-sitemap.xml":
+            host = f"http://{self.headers['Host']}"
+            locs = "".join(f"<url><loc>{host}{p}</loc></url>" for p in HOSTILE_PATHS)
+            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+            return self.answer(200, "application/xml", body.encode())
+        if self.path in [urllib.parse.quote(p, safe="/%:~") for p in HOSTILE_PATHS] + HOSTILE_PATHS:
+            number = len(self.path)
+            page = (
+                f'<html><head><link rel="shortlink" href="/?p={number}"></head>'
+                f'<body class="single single-post postid-{number}"><article id="post-{number}">'
+                f'<h1 class="entry-title">Judul {number}</h1><time class="entry-date published" '
+                f'datetime="2022-09-14T09:00:00+07:00"></time><div class="entry-content">'
+                f"<p>Jakarta, ham.go.id – Teks {number}. (Humas DJHAM)</p></div></article>"
+                "</body></html>"
+            )
+            return self.answer(200, "text/html; charset=utf-8", page.encode())
+        self.answer(404, "text/html", b"<html><body>Not found</body></html>")
+
+    def answer(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+WARC_NAME = re.compile(r"ham-\d{8}T\d{6}Z-\d+-\d{5}\.warc\.gz")
+
+
+def test_the_crawler_writes_only_its_db_and_warc_files(tmp_path):
+    """Whatever a URL holds, WARC file names come from the run (time, pid, number), never from a
+    URL, and nothing is written outside the database's and the WARC directory."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HostileSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    work, data = tmp_path / "cwd", tmp_path / "data"
+    work.mkdir()
+    data.mkdir()
+    evil = Path("/tmp/ham-evil")
+    assert not evil.exists()
+    try:
+        command = [sys.executable, "-m", "scraper.cli", "crawl", "--db", str(data / "a.db")]
+        command += ["--site", f"http://127.0.0.1:{server.server_address[1]}"]
+        result = subprocess.run(
+            command,
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in data.iterdir()) in (
+        ["a.db", "a.db.lock", "warc"],
+        ["a.db", "a.db-shm", "a.db-wal", "a.db.lock", "warc"],
+    )
+    assert all(WARC_NAME.fullmatch(p.name) for p in (data / "warc").iterdir())
+    assert list(work.iterdir()) == [] and not evil.exists()
+    saved = query(data / "a.db", "select count(*) from articles")[0][0]
+    assert saved >= len(HOSTILE_PATHS) - 2  # what the crawler could fetch is archived
+    captured = {row[0] for row in query(data / "a.db", "select url from captures")}
+    assert any("%2e%2e" in url or ".." in url for url in captured)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://x" + p for p in HOSTILE_PATHS] + ["http://x/" + "../" * 60]
+)
+def test_warc_file_names_never_come_from_urls(tmp_path, url):
+    from scraper.captures import WarcFiles, read_body
+
+    warc = WarcFiles(tmp_path / "warc")
+    capture = warc.write(url, 200, "OK", [(b"Content-Type", b"text/html")], b"<p>x</p>")
+    warc.close()
+    assert WARC_NAME.fullmatch(capture.warc_file)
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [capture.warc_file]
+    assert read_body(tmp_path / "warc", capture.warc_file, capture.warc_offset) == b"<p>x</p>"
