@@ -1,6 +1,7 @@
 """One crawl writes an archive at a time; Datasette reads it while a crawl writes."""
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -125,3 +126,24 @@ def test_datasette_reads_while_a_full_crawl_writes(wp_fresh, tmp_path):
             assert (row["unlisted"], row["torn"]) == (0, 0), row
             assert row["articles"] == len(site.published())
     assert runs(db)[-1]["updated"] == 5
+
+
+def test_a_reparse_is_refused_while_a_crawl_writes(tmp_path, archive_with_article):
+    """A reparse is a writer too: refused while a crawl holds the lock, and no file touched."""
+    from scraper.archive import WriteLock
+
+    lock = WriteLock(archive_with_article)
+    lock.acquire()
+    before = Path(archive_with_article).read_bytes()
+    try:
+        result = ham_archive("reparse", "--db", archive_with_article, timeout=60)
+    finally:
+        lock.release()
+    assert result.returncode == LOCKED
+    assert result.stderr.startswith(
+        f"Error: {str(Path(archive_with_article).resolve())!r} is "
+        f"being written by another ham-archive (process {os.getpid()}"
+    )
+    assert Path(archive_with_article).read_bytes() == before
+    result = ham_archive("reparse", "--db", archive_with_article, timeout=60)
+    assert result.returncode == 0, result.stderr
