@@ -304,15 +304,19 @@ class Archive:
     # Articles
 
     def find(self, url: str, post_id: int | None = None) -> dict | None:
-        """The article a record belongs to: by post id on the same site first, then by any URL
-        it was seen at; never one that carries another post id."""
+        """The article a record belongs to: the row at its URL, then the row of its post id on
+        the same site, then the row of any URL the article was seen at; never a row that
+        carries another post id."""
+        here = next(self.articles.rows_where("url = ?", [url]), None)
+        if here and (post_id is None or here["post_id"] in (None, post_id)):
+            return here
         if post_id is not None:
             site = origin(url) + "/"
             row = next(
                 self.db.query(
                     """select * from articles where post_id = ? and substr(url, 1, ?) = ?
-                    order by url = ? desc, deleted_at is null desc, last_seen_at desc limit 1""",
-                    [post_id, len(site), site, url],
+                    order by deleted_at is null desc, last_seen_at desc limit 1""",
+                    [post_id, len(site), site],
                 ),
                 None,
             )
@@ -320,9 +324,8 @@ class Archive:
                 return row
         candidates = self.db.query(
             """select articles.* from article_urls join articles on articles.url = article_url
-            where article_urls.url = ? order by articles.url = ? desc, article_urls.last_seen_at
-            desc""",
-            [url, url],
+            where article_urls.url = ? order by article_urls.last_seen_at desc""",
+            [url],
         )
         for row in candidates:
             if post_id is None or row["post_id"] in (None, post_id):
@@ -341,7 +344,7 @@ class Archive:
         with self.db.atomic():
             existing = self.find(article.url, article.post_id)
             if existing is None or existing["url"] != article.url:
-                self._make_room(article.url, article.post_id)
+                self._make_room(article.url)
             if existing is None:
                 first = {"first_seen_at": seen_at, "last_seen_at": seen_at, "changed_at": seen_at}
                 self.articles.insert({**row, **first, "version_count": 1})
@@ -386,11 +389,12 @@ class Archive:
         self.articles.update(row["url"], update)
         return "changed" if edited or existing["url"] != row["url"] else "unchanged"
 
-    def _make_room(self, url: str, post_id: int | None) -> None:
-        """A row of another post holds ``url`` (its slug was taken over): that post moves to its
-        shortlink ``/?p=ID``, a real URL of it; the old URL stays among its article_urls."""
+    def _make_room(self, url: str) -> None:
+        """The row at ``url`` is another post's (``find`` passed it over: its slug was taken
+        over): that post moves to its shortlink ``/?p=ID``, a real URL of it; the old URL stays
+        among its article_urls."""
         holder = self.db.execute("select post_id from articles where url = ?", [url]).fetchone()
-        if holder and holder[0] is not None and post_id is not None and holder[0] != post_id:
+        if holder:
             self._move(url, f"{origin(url)}/?p={holder[0]}")
 
     def _move(self, old: str, new: str) -> None:

@@ -229,3 +229,17 @@ def test_lookups_stay_per_site(tmp_path):
     assert archive.save(portal, SEEN[1]) == "added"  # the same post id on another site
     archive.close()
     assert len(rows(tmp_path / "archive.db", "select url from articles")) == 2
+
+
+def test_a_row_without_post_id_at_the_new_url_is_the_one_updated(tmp_path):
+    """An HTML record without post id took the new URL first; the REST record then finds that
+    row (nothing moves onto an occupied URL)."""
+    path = tmp_path / "archive.db"
+    old, new = "https://ham.go.id/2022/09/14/judul/", "https://ham.go.id/2022/09/14/baru/"
+    archive = Archive(path)
+    archive.save(article(url=old), SEEN[0])
+    archive.save(article(url=new, post_id=None, source="html"), SEEN[1])
+    assert archive.save(article(url=new), SEEN[2]) == "unchanged"
+    archive.close()
+    found = rows(path, "select url, post_id from articles order by url")
+    assert found == [{"url": new, "post_id": 7}, {"url": old, "post_id": 7}]

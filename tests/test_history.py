@@ -15,6 +15,7 @@ from pathlib import Path
 import corpus
 import pytest
 import wordpress
+import yaml
 from conftest import ham_archive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,6 +232,10 @@ def test_a_new_slug_and_date_keep_one_row(wp_fresh, tmp_path, locked):
     archive = Archive(db)
     assert archive.find(old_url)["post_id"] == post_id
     archive.close()
+    history = yaml.safe_load((ROOT / "metadata.yml").read_text())["databases"]["archive"]
+    history = history["queries"]["article_history"]["sql"]
+    states = query(db, history, {"url": old_url})  # the canned query takes an old URL too
+    assert [s[0] for s in states] == ["current", "version 1"]
 
 
 def test_edits_are_found_whatever_the_site_timezone(mariadb, tmp_path):
