@@ -248,7 +248,12 @@ class HamSpider(scrapy.Spider):
     def parse_listing(self, response: Response, number: int):
         if response.status != 200:
             return
-        page = ListingPage(response.url, response.body, self.site)
+        page = ListingPage(
+            response.url,
+            response.body,
+            self.site,
+            content_type=response.headers.get("Content-Type"),
+        )
         urls = page.urls
         new = [url for url in urls if url not in self.state.live_urls]
         yield from self.found(urls, "listing")
@@ -276,7 +281,9 @@ class HamSpider(scrapy.Spider):
             self.logger.warning("article %s answered HTTP %d", response.url, response.status)
             return
         try:
-            article = ArticlePage(response.url, response.body, self.site).to_article()
+            content_type = response.headers.get("Content-Type")
+            page = ArticlePage(response.url, response.body, self.site, content_type=content_type)
+            article = page.to_article()
             yield self.stamp(article, response)
         except NotAnArticle as error:
             self.count("skipped")
