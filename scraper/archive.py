@@ -55,6 +55,9 @@ ARTICLE_COLUMNS = {
     "source_note": str,
     "language": str,
     "source": str,
+    "extractor": str,
+    "site": str,
+    "same_as": str,
     "capture_id": int,
     "version_count": int,
     "first_seen_at": str,
@@ -63,7 +66,14 @@ ARTICLE_COLUMNS = {
     "deleted_at": str,
 }
 # Bookkeeping columns that save() manages itself, not read from the Article.
-KEPT_COLUMNS = ("version_count", "first_seen_at", "last_seen_at", "changed_at", "deleted_at")
+KEPT_COLUMNS = (
+    "version_count",
+    "first_seen_at",
+    "last_seen_at",
+    "changed_at",
+    "deleted_at",
+    "same_as",
+)
 # A change of any of these is an edit: the previous state goes to article_versions.
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
 # Not every source carries these (an HTML page has no modified date, may lack the post id): a
@@ -130,6 +140,18 @@ RUN_COLUMNS = {
     "sources": str,
     "coverage": str,
     "max_modified_at": str,
+    "moved_to": str,
+    "cms": str,
+    "extractors": str,
+}
+# Where each address asked for led, and what served it (one row per address and destination).
+SITE_COLUMNS = {
+    "address": str,
+    "led_to": str,
+    "first_seen_at": str,
+    "last_seen_at": str,
+    "cms": str,
+    "redirects": str,
 }
 PEOPLE_VIEW = """
 select
@@ -294,6 +316,12 @@ class Archive:
         fresh = not self.db["articles"].exists()
         self.db.enable_wal()
         create_schema(self.db)
+        if self.db.execute("select 1 from articles where site is null limit 1").fetchone():
+            with self.db.atomic():  # rows of one site, from before articles knew theirs
+                self.db.execute(
+                    """update articles set site = (select site from crawl_runs
+                    where site is not null order by id limit 1) where site is null"""
+                )
         if version == SCHEMA_VERSION:
             return
         with self.db.atomic():
@@ -301,35 +329,77 @@ class Archive:
                 migration(self.db)
             self.db.execute(f"pragma user_version = {SCHEMA_VERSION}")
 
+    def record_site(
+        self, address: str, led_to: str, cms: str | None, redirects: list[str], seen_at: str
+    ) -> None:
+        """What an address asked for answered this run: where it led, and what served it."""
+        with self.db.atomic():
+            self.db.execute(
+                """insert into sites (address, led_to, first_seen_at, last_seen_at, cms, redirects)
+                values (?, ?, ?, ?, ?, ?) on conflict (address, led_to) do update set
+                last_seen_at = excluded.last_seen_at, cms = coalesce(excluded.cms, cms),
+                redirects = excluded.redirects""",
+                [address, led_to, seen_at, seen_at, cms, json.dumps(redirects)],
+            )
+
+    def link_republication(self, url: str) -> str | None:
+        """Point an article at the same release on another site, published earlier (or the
+        other way round): ``same_as``, decided by ``republication.same_release``. Both rows stay."""
+        from scraper.republication import MAX_DAYS, same_release
+
+        article = next(self.articles.rows_where("url = ?", [url]), None)
+        if not article or not article["site"]:
+            return None
+        published = datetime.fromisoformat(article["published_at"])
+        window = [(published + timedelta(days=d)).isoformat() for d in (-MAX_DAYS, MAX_DAYS)]
+        candidates = self.db.query(  # published_at is ISO 8601 in +07:00: strings compare
+            """select url, site, title, published_at, body_text, same_as from articles
+            where published_at between ? and ? and site != ? order by published_at, url""",
+            [*window, article["site"]],
+        )
+        for other in candidates:
+            if same_release(article, other):
+                first, later = sorted([article, other], key=lambda r: (r["published_at"], r["url"]))
+                target = first["same_as"] or first["url"]
+                self.articles.update(later["url"], {"same_as": target})
+                return target
+        return None
+
     # Articles
 
-    def find(self, url: str, post_id: int | None = None) -> dict | None:
+    def find(
+        self, url: str, post_id: int | None = None, site: str | None = None, aliases=()
+    ) -> dict | None:
         """The article a record belongs to: the row at its URL, then the row of its post id on
-        the same site, then the row of any URL the article was seen at; never a row that
-        carries another post id."""
+        the same site, then the row of any URL the article was seen at (its redirects
+        included); never a row that carries another post id."""
         here = next(self.articles.rows_where("url = ?", [url]), None)
         if here and (post_id is None or here["post_id"] in (None, post_id)):
             return here
         if post_id is not None:
-            site = origin(url) + "/"
+            prefix = origin(url) + "/"
+            scope = (
+                ("site = ?", [site]) if site else ("substr(url, 1, ?) = ?", [len(prefix), prefix])
+            )
             row = next(
                 self.db.query(
-                    """select * from articles where post_id = ? and substr(url, 1, ?) = ?
+                    f"""select * from articles where post_id = ? and {scope[0]}
                     order by deleted_at is null desc, last_seen_at desc limit 1""",
-                    [post_id, len(site), site],
+                    [post_id, *scope[1]],
                 ),
                 None,
             )
             if row:
                 return row
-        candidates = self.db.query(
-            """select articles.* from article_urls join articles on articles.url = article_url
-            where article_urls.url = ? order by article_urls.last_seen_at desc""",
-            [url],
-        )
-        for row in candidates:
-            if post_id is None or row["post_id"] in (None, post_id):
-                return row
+        for seen_at in (url, *aliases):
+            candidates = self.db.query(
+                """select articles.* from article_urls join articles on articles.url = article_url
+                where article_urls.url = ? order by article_urls.last_seen_at desc""",
+                [seen_at],
+            )
+            for row in candidates:
+                if post_id is None or row["post_id"] in (None, post_id):
+                    return row
         return None
 
     def save(self, article: Article, seen_at: str | None = None) -> str:
@@ -342,7 +412,7 @@ class Archive:
         seen_at = seen_at or now()
         row = article_row(article)
         with self.db.atomic():
-            existing = self.find(article.url, article.post_id)
+            existing = self.find(article.url, article.post_id, article.site, article.aliases)
             if existing is None or existing["url"] != article.url:
                 self._make_room(article.url)
             if existing is None:
@@ -354,11 +424,15 @@ class Archive:
                     self._move(existing["url"], article.url)
                 outcome = self._update(existing, row, seen_at)
             self._seen_at(article.url, article.url, seen_at, article.source)
+            for alias in set(article.aliases) - {article.url}:  # it answered there: a redirect
+                self._seen_at(article.url, alias, seen_at, "redirect")
             if article.capture_id:
                 self.db["article_captures"].insert(
                     {"article_url": article.url, "capture_id": article.capture_id}, ignore=True
                 )
             self.save_children(article)
+            if outcome == "added":
+                self.link_republication(article.url)
             if outcome != "unchanged":
                 rowid = self.db.execute(
                     "select rowid from articles where url = ?", [article.url]
@@ -399,6 +473,7 @@ class Archive:
 
     def _move(self, old: str, new: str) -> None:
         self.db.execute("update articles set url = ? where url = ?", [new, old])
+        self.db.execute("update articles set same_as = ? where same_as = ?", [new, old])
         for table in FOLLOWING_TABLES:
             sql = f"update [{table}] set article_url = ? where article_url = ?"
             self.db.execute(sql, [new, old])
@@ -454,29 +529,34 @@ class Archive:
         with self.db.atomic():
             self.db["crawl_runs"].update(run_id, {"ended_at": now(), **fields})
 
-    def crawl_state(self, site: str, recent: int = 20) -> CrawlState:
-        """The state an incremental crawl of ``site`` starts from."""
+    def crawl_state(self, site: str, recent: int = 20, now_at: str | None = None) -> CrawlState:
+        """The state an incremental crawl of ``site`` starts from: its last run, and the live
+        articles of where it leads now (``now_at``, after any move; ``site`` by default)."""
         last = next(
             self.db["crawl_runs"].rows_where(
                 "site = ? and status = 'ok'", [site], order_by="id desc", limit=1
             ),
             None,
         )
-        live = "deleted_at is null"
+        live = "deleted_at is null and site = :site"
+        args = {"site": now_at or site, "recent": recent}
         return CrawlState(
             last_run=last and last["id"],
             modified_after=last and watermark(last["started_at"]),
             live_posts=dict(
                 self.db.execute(
-                    f"select post_id, url from articles where {live} and post_id is not null"
+                    f"select post_id, url from articles where {live} and post_id is not null", args
                 ).fetchall()
             ),
-            live_urls={r[0] for r in self.db.execute(f"select url from articles where {live}")},
+            live_urls={
+                r[0] for r in self.db.execute(f"select url from articles where {live}", args)
+            },
             recent_urls=[
                 r[0]
                 for r in self.db.execute(
-                    f"select url from articles where {live} order by published_at desc limit ?",
-                    [recent],
+                    f"select url from articles where {live} order by published_at desc"
+                    " limit :recent",
+                    args,
                 )
             ]
             if last
@@ -554,6 +634,10 @@ def create_schema(db: sqlite_utils.Database) -> None:
             foreign_keys=[("article_url", "articles", "url")],
         )
     db["article_urls"].create_index(["article_url"], if_not_exists=True)
+    if not db["sites"].exists():
+        db["sites"].create(SITE_COLUMNS, pk=("address", "led_to"))
+    for column in ("site", "same_as"):
+        articles.create_index([column], if_not_exists=True)
     db.create_view("people", PEOPLE_VIEW, ignore=True)
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import click
 
 from scraper.archive import Archive, ArchiveError, ArchiveLocked, WriteLock, check_db_path
-from scraper.spiders.ham import DEFAULT_SITE
+from scraper.settings import SITES as DEFAULT_SITES
 
 METADATA = Path(__file__).with_name("metadata.yml")
 TEMPLATES = Path(__file__).with_name("templates")  # the home page (Datasette --template-dir)
@@ -68,23 +68,36 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--site", default=DEFAULT_SITE, show_default=True, help="The site or a mirror of it.")
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    help="A site or a mirror of it; repeat for several [SITES in settings: "
+    + ", ".join(DEFAULT_SITES)
+    + "].",
+)
 @db_option
 @click.option("--full", is_flag=True, help="Re-check every article, not only what changed.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
 @click.option("--wait", is_flag=True, help="If another crawl is writing the archive, wait for it.")
 def crawl(
-    site: str, db_path: str, full: bool, warc_dir: str | None, verbose: bool, wait: bool
+    sites: tuple[str, ...],
+    db_path: str,
+    full: bool,
+    warc_dir: str | None,
+    verbose: bool,
+    wait: bool,
 ) -> None:
-    """Archive every public press release of the site into the database.
+    """Archive every public press release of the sites into the database.
 
-    The first run reads everything; later runs fetch only what is new, changed or gone. One
+    The first run reads everything; later runs fetch only what is new, changed or gone. Sites
+    are crawled side by side; one that cannot be reached is reported and the others go on. One
     crawl writes an archive at a time: another one exits with status 75, or waits (--wait).
 
-    ham-archive crawl --site http://127.0.0.1:8080 --db archive.db
+    ham-archive crawl --site http://127.0.0.1:8080 --site http://127.0.0.1:8081 --db archive.db
     """
-    site = check_site(site)
+    sites = tuple(dict.fromkeys(check_site(site) for site in sites or DEFAULT_SITES))
     new_db = not Path(db_path).exists()
     lock = write_lock(db_path, wait)
     try:
@@ -93,18 +106,29 @@ def crawl(
         except ArchiveError as error:
             raise click.ClickException(str(error)) from None
         started = time.monotonic()
-        stats, spider = run_spider(site, db_path, verbose, full=full, warc_dir=warc_dir)
+        results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir)
         seconds = time.monotonic() - started
     finally:
         lock.release()
 
-    saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
-    if not saved and not spider.incremental:
+    lines, worked = [], False
+    for site, (stats, spider) in zip(sites, results, strict=True):
+        saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
+        if getattr(spider, "moved_into", None):
+            lines.append(f"{site} moved to {spider.site}, crawled as its own site")
+        elif saved or spider.incremental:
+            worked = True
+            lines.append(summary(site, db_path, stats, spider, seconds))
+        else:
+            lines.append(f"Error: {why_nothing(site, spider, stats)}")
+    if not worked:
         if new_db:  # leave no empty archive behind a failed first crawl
             for suffix in ("", "-wal", "-shm"):
                 Path(db_path + suffix).unlink(missing_ok=True)
-        raise click.ClickException(why_nothing(site, spider, stats))
-    click.echo(summary(site, db_path, stats, spider, seconds), err=True)
+        message = "; ".join(line.removeprefix("Error: ") for line in lines)
+        raise click.ClickException(message)
+    for line in lines:
+        click.echo(line, err=True)
 
 
 def check_site(site: str) -> str:
@@ -114,12 +138,33 @@ def check_site(site: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
-def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None):
-    """Run one crawl in this process; returns its stats and the spider."""
+def run_spiders(
+    sites: tuple[str, ...], db_path: str, verbose: bool, full: bool, warc_dir: str | None
+) -> list:
+    """Run one crawl per site, side by side in this process; returns (stats, spider) of each."""
     from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
 
     from scraper.spiders.ham import HamSpider
+
+    settings = crawl_settings(db_path, verbose, full, warc_dir)
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for site in sites:
+        crawler = process.create_crawler(HamSpider)
+        others = ",".join(other for other in sites if other != site)
+        process.crawl(crawler, site=site, full=full, others=others)
+        crawlers.append(crawler)
+    process.start()
+    return [(crawler.stats.get_stats(), crawler.spider) for crawler in crawlers]
+
+
+def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None):
+    """Run one crawl in this process; returns its stats and the spider."""
+    return run_spiders((site,), db_path, verbose, full, warc_dir)[0]
+
+
+def crawl_settings(db_path: str, verbose: bool, full: bool, warc_dir: str | None):
+    from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
@@ -129,30 +174,39 @@ def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str
         settings.set("WARC_DIR", warc_dir, priority="cmdline")
     if not verbose:
         settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(HamSpider)
-    process.crawl(crawler, site=site, full=full)
-    process.start()
-    return crawler.stats.get_stats(), crawler.spider
+    return settings
 
 
 def why_nothing(site: str, spider, stats: dict) -> str:
     if not stats.get("response_received_count") and getattr(spider, "first_failure", None):
         return f"cannot reach {site} ({spider.first_failure})"
     refused = getattr(spider, "rest_refused", None) or "unknown"
+    where = f"{site} (now {spider.site})" if spider.site != site else site
+    if unread := stats.get("extractor/unread"):
+        return (
+            f"{unread} article pages of {where} could not be read ({spider.first_failure}): "
+            "did the layout change? see docs/sources.md"
+        )
     return (
-        f"no articles found at {site}: is it a WordPress site? "
-        f"(REST API: {refused}; sitemaps and listings: no post found)"
+        f"no articles found at {where}: is it a press site? "
+        f"(REST API: {refused}; sitemaps, feeds and pages: no article found)"
     )
 
 
 def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str:
     from scraper.extensions import progress_line
 
-    mode = "REST API" if spider.mode == "rest" else f"HTML pages (REST API: {spider.rest_refused})"
+    found = ", ".join(sorted(spider.seen)) or "nothing"
+    mode = (
+        "REST API"
+        if spider.mode == "rest"
+        else f"HTML pages (REST API: {spider.rest_refused}; found by {found})"
+    )
     kind = "incremental" if spider.incremental else "full"
+    moved = f" (moved to {spider.site})" if spider.site != site else ""
     return (
-        f"Crawled {site} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)} -> {db_path}"
+        f"Crawled {site}{moved} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)}"
+        f" -> {db_path}"
     )
 
 
@@ -206,7 +260,15 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--public", is_flag=True, help="Harden for the internet: see docs/deploy.md.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
-def serve(db_path: str, host: str | None, port: int, public: bool, warc_dir: str | None) -> None:
+@click.option("--export-dir", type=click.Path(file_okay=False), help="Downloads [<stem>-export].")
+def serve(
+    db_path: str,
+    host: str | None,
+    port: int,
+    public: bool,
+    warc_dir: str | None,
+    export_dir: str | None,
+) -> None:
     """Publish the archive with Datasette, read-only.
 
     --public opens the database immutable, with tight time and row limits, no database
@@ -236,7 +298,37 @@ def serve(db_path: str, host: str | None, port: int, public: bool, warc_dir: str
         args += ["--setting", name, value]
     if warc_dir:  # where "view as captured" reads the WARC records (scraper/datasette_plugin.py)
         os.environ["HAM_ARCHIVE_WARC_DIR"] = str(Path(warc_dir).resolve())
+    if export_dir:  # the files of `ham-archive export`, linked from the home page
+        os.environ["HAM_ARCHIVE_EXPORT_DIR"] = str(Path(export_dir).resolve())
     os.execv(sys.executable, args)
+
+
+@cli.command("export")
+@db_option
+@click.option("--out", type=click.Path(file_okay=False), help="Directory [<db stem>-export/].")
+@click.option("--wacz", type=click.Path(dir_okay=False), help="A WACZ to offer [<db stem>.wacz].")
+def export_command(db_path: str, out: str | None, wacz: str | None) -> None:
+    """Write the archive to take home: an immutable copy of the database, the articles as CSV
+    and JSON Lines, the WACZ when there is one, and a datapackage.json describing them.
+
+    `serve` links them from the home page, with size, date and SHA-256.
+
+    ham-archive export --db archive.db
+    """
+    from scraper.export import ExportError, export, export_dir, human_size
+
+    started = time.monotonic()
+    try:
+        package = export(db_path, out, wacz)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    files = ", ".join(f"{r['path']} ({human_size(r['bytes'])})" for r in package["resources"])
+    wacz_note = "" if any(r["name"] == "wacz" for r in package["resources"]) else "; no WACZ"
+    click.echo(
+        f"Exported {db_path} in {time.monotonic() - started:.0f}s to "
+        f"{out or export_dir(db_path)}: {files}, datapackage.json{wacz_note}",
+        err=True,
+    )
 
 
 @cli.command()

@@ -59,7 +59,10 @@ class Article:
     people: list[Person] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    extractor: str | None = None  # the page object that read it: wordpress-classic-v1, ...
     capture_id: int | None = None  # the raw capture (captures.id) this record was read from
+    site: str | None = None  # the site it was archived from (after any move), set by the spider
+    aliases: list[str] = field(default_factory=list)  # other URLs it answered at (redirects)
 
 
 @dataclass

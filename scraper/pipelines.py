@@ -7,8 +7,9 @@ from pathlib import Path
 
 from scrapy import signals
 
-from scraper.archive import Archive, WriteLock
+from scraper.archive import Archive, WriteLock, now
 from scraper.captures import WarcFiles
+from scraper.health import MIN_WORDS
 from scraper.items import Article, Gone
 from scraper.text import site_time
 
@@ -56,6 +57,9 @@ class ArchivePipeline:
         seen_at = self.fetched_at.get(item.capture_id)
         if isinstance(item, Article):
             self.stats.inc_value(f"archive/{self.archive.save(item, seen_at)}")
+            self.stats.inc_value(f"extractor/{item.extractor or 'unnamed'}")
+            if not item.title or item.word_count < MIN_WORDS:
+                self.stats.inc_value("extractor/empty")
         elif isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at):
             self.stats.inc_value("archive/deleted")
         return item
@@ -69,9 +73,11 @@ class ArchivePipeline:
         finished = reason == "finished"
         failed = stats.get("ham/failed", 0)
         seen_site = stats.get("response_received_count", 0) > 0
-        if not finished or not seen_site:
+        if spider.moved_into:
+            status = "moved"
+        elif not finished or not seen_site:
             status = "failed"
-        elif not saved and not spider.incremental:
+        elif not saved and not spider.incremental and not failed:
             status = "empty"
         else:
             status = "ok" if not failed else "partial"
@@ -88,7 +94,14 @@ class ArchivePipeline:
             errors=spider.first_failure,
             sources=json.dumps(sorted(spider.seen)),
             coverage=json.dumps(spider.coverage()),
+            moved_to=spider.site if spider.site != spider.asked else None,
+            extractors=json.dumps(
+                {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("extractor/")}
+            ),
+            cms=spider.cms,
         )
+        if seen_site:
+            self.archive.record_site(spider.asked, spider.site, spider.cms, spider.hops, now())
         self.warc.close()
         self.archive.close()
         self.lock.release()

@@ -13,13 +13,13 @@ from urllib.parse import urlsplit
 from scraper.archive import Archive
 from scraper.captures import read_body
 from scraper.pages import (
-    ArticlePage,
     NotAnArticle,
     RestPost,
     RestRefused,
     Unreadable,
     rest_posts,
 )
+from scraper.pages.site import read_article
 from scraper.text import SITE_TZ, site_time
 
 
@@ -47,8 +47,7 @@ def articles_in(capture: dict, body: bytes, site: str) -> list:
         return [RestPost(post, site).to_article() for post in posts if "_embedded" in post]
     if capture["status"] == 200 and "html" in (capture["content_type"] or ""):
         try:
-            page = ArticlePage(capture["url"], body, site, content_type=capture["content_type"])
-            return [page.to_article()]
+            return [read_article(capture["url"], body, site, capture["content_type"])]
         except NotAnArticle:
             return []
     return []
@@ -61,7 +60,7 @@ def reparse(
 
     Raises ReparseError, with the archive untouched, when a capture cannot be read."""
     db = archive.db
-    sites = {r["id"]: r["site"] for r in db["crawl_runs"].rows}
+    sites = {r["id"]: r.get("moved_to") or r["site"] for r in db["crawl_runs"].rows}
     captures = list(db.query("select * from captures order by id"))
     counts: Counter = Counter()
     with db.atomic():  # one transaction: all of it, or none of it
@@ -106,5 +105,6 @@ def replay(archive: Archive, capture: dict, warc_dir: str | Path, sites: dict) -
         ) from None
     for article in articles:
         article.capture_id = capture["id"]
+        article.site = site
         counts[archive.save(article, seen_at=seen_at)] += 1
     return counts

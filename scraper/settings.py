@@ -35,6 +35,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"scraper.extensions.Progress": 500}
 
+# The sites ``ham-archive crawl`` archives when no --site is given: the ministry's press sites
+# (docs/sources.md). ham.go.id may redirect to kemenham.go.id: a site that moves into another
+# one of the list is crawled once.
+SITES = ["https://ham.go.id", "https://kemenham.go.id", "https://portal.ham.go.id"]
+
 # Where the archive lives (``ham-archive crawl --db`` or ``scrapy crawl ham -s ARCHIVE_DB=...``).
 ARCHIVE_DB = "archive.db"
 # Raw captures (WARC files); by default ``warc/`` beside the database.
@@ -45,3 +50,6 @@ FULL_CRAWL = False
 RECHECK_RECENT = 20
 # Seconds between progress lines on stderr; 0 turns them off.
 PROGRESS_INTERVAL = 10
+# A site with no REST API, sitemap, feed or WordPress listing is crawled from its home page,
+# following its own links (menus, listings, pagination) up to this many pages (docs/sources.md).
+SITE_CRAWL_MAX_PAGES = 5000

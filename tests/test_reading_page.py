@@ -141,8 +141,10 @@ async def test_site_and_deletion_evidence_columns_are_shown_when_present(tmp_pat
     path = tmp_path / "archive.db"
     facts = build(path)
     with sqlite3.connect(path) as conn:
-        conn.execute("alter table articles add column site text")
-        conn.execute("alter table articles add column deletion_evidence text")
+        have = {row[1] for row in conn.execute("pragma table_info(articles)")}
+        for column in ("site", "deletion_evidence"):  # site: there since issue 9
+            if column not in have:
+                conn.execute(f"alter table articles add column {column} text")
         evidence = json.dumps({"status": 404, "checked": "2026-11-03T10:00:00+07:00"})
         conn.execute(
             "update articles set site = 'kemenham.go.id', deletion_evidence = ? where url = ?",
@@ -156,6 +158,35 @@ async def test_site_and_deletion_evidence_columns_are_shown_when_present(tmp_pat
     notice = html.split('id="dihapus"', 1)[1].split("</div>", 1)[0]
     assert "Sudah dihapus" in notice and "2026-11-03T10:00:00+07:00" in notice
     assert "<dt>status</dt><dd>404</dd>" in notice and "<dt>checked</dt>" in notice
+
+
+@pytest.mark.asyncio
+async def test_web_archive_captures_show_their_time_and_memento(tmp_path):
+    """After a backfill: a capture read from a web archive is listed with the time the web
+    archive made it and a link to its memento (columns the backfill adds, when present)."""
+    path = tmp_path / "archive.db"
+    facts = build(path)
+    memento = "http://127.0.0.1:9/web/20221001000000/" + facts["seed"]
+    with sqlite3.connect(path) as conn:
+        conn.execute("alter table captures add column archive text")
+        conn.execute(
+            "create table mementos (id integer primary key, archive text, archived_at text,"
+            " memento_url text, capture_id integer)"
+        )
+        conn.execute(
+            "insert into mementos (archive, archived_at, memento_url, capture_id)"
+            " values ('wayback', '2022-10-01T07:00:00+07:00', ?, ?)",
+            [memento, facts["seed_capture"]],
+        )
+        conn.execute(
+            "update captures set archive = 'wayback' where id = ?", [facts["seed_capture"]]
+        )
+    datasette = Datasette([str(path)], template_dir=str(TEMPLATES))
+    response = await datasette.client.get(f"/archive/articles/{tilde_encode(facts['seed'])}")
+    provenance = section(response.text, "asal-usul")
+    row = provenance.split(f">{facts['seed_capture']}</a>", 1)[1].split("</tr>", 1)[0]
+    assert "2022-10-01T07:00:00+07:00" in row and "wayback" in row
+    assert f'href="{memento}"' in row and "memento" in row
 
 
 @pytest.mark.asyncio

@@ -5,6 +5,13 @@ Order of discovery (SITE.md): the WordPress REST API; when it is refused, the si
 listing pages (``/``, ``/page/N/``). REST posts are complete records; URLs found any other way are
 fetched and parsed as HTML pages.
 
+Before any of that the home page is fetched, its redirects followed by hand: a site-level move
+(``ham.go.id`` -> ``kemenham.go.id``) makes the target the site to crawl, and its host is
+allowed deliberately; any other host stays refused. The home page also names the CMS and the
+feeds (RSS/Atom, read with feedparser). A site that is not WordPress and lists no post in any
+sitemap is crawled from its home page (menus, listings, pagination), on its own host, up to
+``SITE_CRAWL_MAX_PAGES`` pages. Which page object reads a page is ``pages.site.read_article``.
+
 A run is incremental when the archive has a successful run of the same site and ``full`` is not
 set: REST asks only for posts modified since (``modified_after``) and compares the site's total
 (``X-WP-Total``) with the archive's; HTML mode fetches only URLs new to the sitemaps, the newest
@@ -24,31 +31,44 @@ from twisted.python.failure import Failure
 from scraper.archive import Archive, CrawlState
 from scraper.items import Article, Gone
 from scraper.pages import (
-    ArticlePage,
     ListingPage,
     NotAnArticle,
     RestPost,
     RestRefused,
     SitemapPage,
+    Unreadable,
     rest_posts,
 )
 from scraper.pages.listing import sitemap_urls_from_robots
 from scraper.pages.rest import EMBED
+from scraper.pages.site import detect_cms, feed_urls, read_article, site_after_redirects
+from scraper.text import absolute_url, canonical_url
 
 DEFAULT_SITE = "https://ham.go.id"
 SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 PER_PAGE = 100
 GONE_STATUSES = (404, 410)
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_HOPS = 5
 
 
 class HamSpider(scrapy.Spider):
     name = "ham"
     custom_settings = {"HTTPERROR_ALLOW_ALL": True}  # the callbacks read every status
 
-    def __init__(self, site: str = DEFAULT_SITE, full: str | bool = False, *args, **kwargs):
+    def __init__(
+        self, site: str = DEFAULT_SITE, full: str | bool = False, others: str = "", *args, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.others = {o.rstrip("/") for o in others.split(",") if o}  # crawled beside this one
+        self.moved_into: str | None = None  # set when this site moved into one of the others
         self.site = site.rstrip("/")
+        self.asked = self.site  # the address asked for; self.site is where it led
         self.allowed_domains = [urlsplit(self.site).hostname]
+        self.cms: str | None = None
+        self.hops: list[str] = []  # the home page's redirects, in order
+        self.feeds: list[str] = []
+        self.crawled: set[str] = set()  # pages of the bounded crawl, requested
         self.full = str(full).lower() in ("1", "true", "yes")
         self.mode = "rest"
         self.incremental = False
@@ -69,12 +89,54 @@ class HamSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        yield self.home_request(f"{self.site}/")
+
+    # The home page: where the site is now, and what serves it
+
+    def home_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_home,
+            errback=self.home_failed,
+            dont_filter=True,
+            meta={"dont_redirect": True, "allow_offsite": True},
+        )
+
+    def parse_home(self, response: Response):
+        location = response.headers.get("Location")
+        if response.status in REDIRECTS and location and len(self.hops) < MAX_HOPS:
+            self.hops.append(response.urljoin(location.decode("latin-1")))
+            yield self.home_request(self.hops[-1])
+            return
+        moved = site_after_redirects(self.asked, response.url)
+        if moved != self.site:
+            self.logger.info("%s moved to %s", self.asked, moved)
+            self.site = moved
+            self.allowed_domains.append(urlsplit(moved).hostname)  # deliberately, and only it
+            if moved in self.others:
+                self.moved_into = moved
+                self.mode = "moved"
+                return
+        if response.status == 200:
+            headers = {
+                k.decode().lower(): v[0].decode("latin-1") for k, v in response.headers.items()
+            }
+            self.cms = detect_cms(response.body, headers)
+            self.feeds = feed_urls(response.url, response.body)
+        self.load_state()
+        yield self.rest_request(1)
+
+    def home_failed(self, failure: Failure):
+        """No answer at all: the site cannot be reached; say so, do not guess further."""
+        self.failed(failure)
+
+    def load_state(self) -> None:
         if not self.full and self.settings.get("ARCHIVE_DB"):
             archive = Archive(self.settings.get("ARCHIVE_DB"))
-            self.state = archive.crawl_state(self.site, self.settings.getint("RECHECK_RECENT"))
+            recent = self.settings.getint("RECHECK_RECENT")
+            self.state = archive.crawl_state(self.asked, recent, now_at=self.site)
             archive.close()
             self.incremental = self.state.last_run is not None
-        yield self.rest_request(1)
 
     # REST API
 
@@ -190,6 +252,8 @@ class HamSpider(scrapy.Spider):
         yield from self.sitemap_requests()
 
     def sitemap_requests(self):
+        for url in self.feeds or ([f"{self.site}/feed/"] if self.is_wordpress else []):
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.failed)
         robots = f"{self.site}/robots.txt"
         yield scrapy.Request(robots, callback=self.parse_robots, errback=self.failed)
         for path in SITEMAPS:
@@ -211,6 +275,19 @@ class HamSpider(scrapy.Spider):
             yield self.sitemap_request(url)
         yield from self.found(page.urls, "sitemap")
 
+    def parse_feed(self, response: Response):
+        if response.status != 200:
+            return
+        import feedparser  # RSS 0.9x-2.0 and Atom, every dialect
+
+        entries = feedparser.parse(response.body).entries
+        links = (absolute_url(response.url, e.get("link") or "", self.site) for e in entries)
+        yield from self.found([u for u in links if u and u.startswith(self.site + "/")], "feed")
+
+    @property
+    def is_wordpress(self) -> bool:
+        return bool(self.cms and self.cms.startswith("WordPress"))
+
     def idle(self):
         """Steps that start when everything before them is done."""
         for step in (self.listing_step, self.coverage_step, self.recheck_step):
@@ -223,9 +300,37 @@ class HamSpider(scrapy.Spider):
                     raise DontCloseSpider
 
     def listing_step(self):
-        """When sitemaps found no post, the listing pages are the last resort."""
+        """When sitemaps and feeds found no post, the listing pages are the last resort: a
+        WordPress site's ``/page/N/``, any other site's pages crawled from its home page."""
         if self.mode == "html" and not self.seen:
-            yield self.listing_request(f"{self.site}/", 1)
+            if self.is_wordpress or self.cms is None and not self.feeds:
+                yield self.listing_request(f"{self.site}/", 1)
+            if not self.is_wordpress:
+                yield self.crawl_request(f"{self.site}/")
+
+    def crawl_request(self, url: str) -> scrapy.Request:
+        self.crawled.add(url)
+        return scrapy.Request(
+            url, callback=self.parse_crawled, errback=self.failed, dont_filter=url.endswith("/")
+        )
+
+    def parse_crawled(self, response: Response):
+        """A page of the bounded crawl: an article is saved; every page's links are followed."""
+        if response.status != 200 or b"<" not in response.body[:1024]:
+            return
+        yield from self.parse_article(response, quiet=True)
+        page = ListingPage(response.url, response.body, self.site)
+        links = page.links
+        self.seen.setdefault("crawl", set()).update(links)
+        limit = self.settings.getint("SITE_CRAWL_MAX_PAGES")
+        for link in links:
+            if link in self.crawled or (self.incremental and link in self.state.live_urls):
+                continue
+            if len(self.crawled) >= limit:
+                self.count("crawl_limit")
+                self.logger.warning("crawl bound of %d pages reached", limit)
+                return
+            yield self.crawl_request(link)
 
     def coverage_step(self):
         """A full REST crawl also reads the sitemaps, to report and fetch what REST missed."""
@@ -272,7 +377,7 @@ class HamSpider(scrapy.Spider):
     def article_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_article, errback=self.failed)
 
-    def parse_article(self, response: Response):
+    def parse_article(self, response: Response, quiet: bool = False):
         if response.status in GONE_STATUSES:
             yield Gone(url=response.url, reason=f"HTTP {response.status}")
             return
@@ -282,15 +387,23 @@ class HamSpider(scrapy.Spider):
             return
         try:
             content_type = response.headers.get("Content-Type")
-            page = ArticlePage(response.url, response.body, self.site, content_type=content_type)
-            article = page.to_article()
+            article = read_article(response.url, response.body, self.site, content_type)
             yield self.stamp(article, response)
         except NotAnArticle as error:
-            self.count("skipped")
+            if not quiet:
+                self.count("skipped")
             self.logger.info("%s", error)
+        except Unreadable as error:  # an article, but its text is not where the page object looks
+            self.count("failed")
+            self.crawler.stats.inc_value("extractor/unread")
+            self.first_failure = self.first_failure or str(error)
+            self.logger.warning("%s", error)
 
     def stamp(self, article: Article, response: Response) -> Article:
         article.capture_id = response.meta.get("capture_id")
+        article.site = self.site
+        redirected = [canonical_url(u, self.site) for u in response.meta.get("redirect_urls", [])]
+        article.aliases = [u for u in dict.fromkeys(redirected) if u != article.url]
         return article
 
     # Failures and reports
