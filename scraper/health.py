@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from scraper.archive import ArchiveError, check_db_path, check_schema_version
+from scraper.archive import SCHEMA_VERSION, ArchiveError, check_db_path, check_schema_version
 from scraper.text import SITE_TZ
 
 # Shares of live (not deleted) articles that must carry each field. WordPress allows untitled
@@ -51,7 +51,7 @@ def open_archive(path: str | Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(connection)
     try:
         tables = set(db.table_names())
-        check_schema_version(db, path)
+        older = check_schema_version(db, path) < SCHEMA_VERSION and "articles" in tables
     except sqlite3.DatabaseError as error:
         db.close()
         raise ArchiveError(f"cannot read {str(path)!r}: {error}") from None
@@ -61,6 +61,12 @@ def open_archive(path: str | Path) -> sqlite_utils.Database:
     if not {"articles", "crawl_runs"} <= tables:
         db.close()
         raise ArchiveError(f"{str(path)!r} is an SQLite database but not a ham-archive archive")
+    if older:  # reading needs the current schema; only a writer upgrades
+        db.close()
+        raise ArchiveError(
+            f"{str(path)!r} has an older schema than this ham-archive reads: run "
+            "'ham-archive crawl' (or 'reparse') once to upgrade it in place"
+        )
     return db
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import ham_archive
 
+from scraper.archive import Archive
+
 
 def run(*args: str, offline: bool = False) -> subprocess.CompletedProcess:
     """Run ham-archive; ``offline`` runs it in a network namespace with only loopback,
@@ -136,7 +138,9 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def read_only_archive(tmp_path) -> Path:
+    """A copy of the release-3398273 fixture, upgraded (by opening it to write)."""
     shutil.copytree(LEGACY, tmp_path / "ro")
+    Archive(tmp_path / "ro" / "archive.db").close()
     return tmp_path / "ro" / "archive.db"
 
 

@@ -112,3 +112,15 @@ def test_migrations_are_numbered_in_order():
         assert migration.__name__.startswith(f"_v{number}_"), migration.__name__
         assert migration.__doc__, migration.__name__
         assert getattr(schema, migration.__name__) is migration
+
+
+@pytest.mark.parametrize("command", ["check", "serve"])
+def test_readers_of_an_older_archive_say_how_to_upgrade_it(legacy, command):
+    before = hashlib.sha256(legacy.read_bytes()).hexdigest()
+    result = ham_archive(command, "--db", str(legacy), timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {str(legacy)!r} has an older schema than this ham-archive reads: run "
+        "'ham-archive crawl' (or 'reparse') once to upgrade it in place"
+    ]
+    assert hashlib.sha256(legacy.read_bytes()).hexdigest() == before
