@@ -88,10 +88,11 @@ def test_unchanged_rest_site_costs_at_most_five_requests(mariadb, tmp_path):
         assert "1 added" in summary and last_run(db)["requests"] <= 6
 
         # Backdated, its modified date is its old date: modified_after cannot see it, the
-        # total does, and the id listing (11 pages) finds it.
+        # total does, and the id listing (11 pages) finds it: robots.txt, home page, modified,
+        # total, 11 id pages, include.
         site.wp.insert_posts([corpus.make_corpus(1, seed=8)[0] | {"date": "2024-01-02 10:00:00"}])
         summary = crawl(site.url, db)
-        assert "1 added" in summary and last_run(db)["requests"] <= 3 + 11 + 1
+        assert "1 added" in summary and last_run(db)["requests"] <= 4 + 11 + 1
 
 
 def test_transient_errors_are_not_deletions(wp_fresh, tmp_path):
@@ -273,6 +274,9 @@ class HostileSite(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path.startswith("/wp-json/"):
             return self.answer(401, "application/json", b'{"code": "rest_not_logged_in"}')
+        if self.path == "/":
+            home = b'<html><head><meta name="generator" content="WordPress 6.1"></head></html>'
+            return self.answer(200, "text/html; charset=utf-8", home)
         if self.path == "/wp-sitemap.xml":
             host = f"http://{self.headers['Host']}"
             locs = "".join(f"<url><loc>{host}{p}</loc></url>" for p in HOSTILE_PATHS)
@@ -281,7 +285,8 @@ class HostileSite(http.server.BaseHTTPRequestHandler):
         if self.path in [urllib.parse.quote(p, safe="/%:~") for p in HOSTILE_PATHS] + HOSTILE_PATHS:
             number = len(self.path)
             page = (
-                f'<html><head><link rel="shortlink" href="/?p={number}"></head>'
+                '<html><head><meta name="generator" content="WordPress 6.1">'
+                f'<link rel="shortlink" href="/?p={number}"></head>'
                 f'<body class="single single-post postid-{number}"><article id="post-{number}">'
                 f'<h1 class="entry-title">Judul {number}</h1><time class="entry-date published" '
                 f'datetime="2022-09-14T09:00:00+07:00"></time><div class="entry-content">'
