@@ -103,3 +103,37 @@ def test_check_warns_when_the_layout_changes(corpus_posts, tmp_path):
     with sqlite3.connect(db) as connection:  # and nothing archived was lost
         texts = dict(connection.execute("select url, body_text from articles"))
     assert texts == {url: row["body_text"] for url, row in truth.items()}
+
+
+def test_several_sites_in_one_archive_with_republications_linked(corpus_posts, tmp_path):
+    """The same releases on both non-WordPress sites, and a third address that is down: both
+    sites are archived whole, each copy keeps its row, every pair is linked once."""
+    listing, listing_truth = serve(press_sites.listing_site, corpus_posts)
+    headless, headless_truth = serve(press_sites.headless_site, corpus_posts)
+    down = press_sites.Server()
+    down.stop()  # nothing listens there any more
+    db = str(tmp_path / "archive.db")
+    try:
+        result = ham_archive(
+            "crawl", "--site", listing.url, "--site", headless.url, "--site", down.url, "--db", db
+        )
+    finally:
+        listing.stop()
+        headless.stop()
+    assert result.returncode == 0, result.stderr
+    assert f"Error: cannot reach {down.url}" in result.stderr
+    assert result.stderr.count("(60 added, 0 changed, 0 unchanged)") == 2
+    rows = archived(db)
+    assert sorted(rows) == sorted({**listing_truth, **headless_truth})
+    assert {rows[url]["site"] for url in listing_truth} == {listing.url}
+    assert {rows[url]["site"] for url in headless_truth} == {headless.url}
+    pairs = dict(zip(listing_truth, headless_truth, strict=True))  # same order: newest first
+    for first, second in pairs.items():
+        links = {rows[first]["same_as"], rows[second]["same_as"]}
+        assert links in ({None, first}, {None, second}), (first, second, links)
+        assert rows[first]["body_text"] == rows[second]["body_text"]
+    with sqlite3.connect(db) as connection:
+        runs = dict(connection.execute("select site, status from crawl_runs"))
+        sites = connection.execute("select address, led_to from sites order by address").fetchall()
+    assert runs == {listing.url: "ok", headless.url: "ok", down.url: "failed"}
+    assert sorted(sites) == sorted([(listing.url, listing.url), (headless.url, headless.url)])

@@ -69,6 +69,7 @@ class HamSpider(scrapy.Spider):
         self.hops: list[str] = []  # the home page's redirects, in order
         self.feeds: list[str] = []
         self.crawled: set[str] = set()  # pages of the bounded crawl, requested
+        self.old_urls: set[str] = set()  # live articles archived at the address before a move
         self.full = str(full).lower() in ("1", "true", "yes")
         self.mode = "rest"
         self.incremental = False
@@ -124,19 +125,33 @@ class HamSpider(scrapy.Spider):
             self.cms = detect_cms(response.body, headers)
             self.feeds = feed_urls(response.url, response.body)
         self.load_state()
-        yield self.rest_request(1)
+        if self.old_urls:  # the moved articles first: their redirects join them to their rows
+            yield from (self.article_request(url) for url in sorted(self.old_urls))
+        else:
+            yield self.rest_request(1)
 
     def home_failed(self, failure: Failure):
         """No answer at all: the site cannot be reached; say so, do not guess further."""
         self.failed(failure)
 
     def load_state(self) -> None:
-        if not self.full and self.settings.get("ARCHIVE_DB"):
-            archive = Archive(self.settings.get("ARCHIVE_DB"))
-            recent = self.settings.getint("RECHECK_RECENT")
+        """What the archive knows of the site; after a move, also the articles archived at the
+        old address, fetched again before anything else (``old_urls``)."""
+        if not self.settings.get("ARCHIVE_DB"):
+            return
+        archive = Archive(self.settings.get("ARCHIVE_DB"))
+        recent = self.settings.getint("RECHECK_RECENT")
+        if not self.full:
             self.state = archive.crawl_state(self.asked, recent, now_at=self.site)
-            archive.close()
             self.incremental = self.state.last_run is not None
+        if self.site != self.asked:
+            self.old_urls = archive.crawl_state(self.asked, 0, now_at=self.asked).live_urls
+        archive.close()
+
+    def discovery_step(self):
+        """After a move, discovery starts once the old addresses have been followed."""
+        if self.old_urls:
+            yield self.rest_request(1)
 
     # REST API
 
@@ -290,7 +305,8 @@ class HamSpider(scrapy.Spider):
 
     def idle(self):
         """Steps that start when everything before them is done."""
-        for step in (self.listing_step, self.coverage_step, self.recheck_step):
+        steps = (self.discovery_step, self.listing_step, self.coverage_step, self.recheck_step)
+        for step in steps:
             if step.__name__ not in self.steps_done:
                 self.steps_done.add(step.__name__)
                 requests = list(step())
