@@ -53,7 +53,9 @@ def evil_article(case: Path) -> Article:
     marker = 'entry-content wp-block-post-content">'
     assert marker in html
     html = html.replace(marker, marker + PAYLOAD, 1)
-    return ArticlePage(new_url, html.encode(), site).to_article()
+    article = ArticlePage(new_url, html.encode(), site).to_article()
+    article.post_id += 100000  # another post: the same post id would be the seed moved
+    return article
 
 
 def build_archive(path: Path) -> Path:
@@ -545,3 +547,12 @@ def test_serve_refuses_a_file_name_datasette_cannot_open(monkeypatch, site_db, t
     assert result.output.strip() == (
         "Error: Datasette cannot open 'arsip #1.db': rename it without #, ? or %"
     )
+
+
+def test_serve_passes_a_setting_over_its_own(monkeypatch, site_db):
+    options = ["--setting", "force_https_urls", "1", "--setting", "sql_time_limit_ms", "800"]
+    result, argv = serve_args(monkeypatch, "--db", str(site_db), "--public", *options)
+    assert result.exit_code == 0, result.output
+    settings = settings_of(argv)
+    assert settings["force_https_urls"] == "1" and settings["sql_time_limit_ms"] == "800"
+    assert list(argv).count("sql_time_limit_ms") == 1 and settings["allow_download"] == "off"
