@@ -18,7 +18,7 @@ from pathlib import Path
 from scrapy import signals
 from twisted.internet import defer
 
-from scraper.archive import Archive, now
+from scraper.archive import Archive, WriteLock, now
 from scraper.captures import WarcFiles
 from scraper.health import MIN_WORDS
 from scraper.items import Article, Gone
@@ -138,6 +138,8 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self, spider=None) -> None:
+        self.lock = WriteLock(self.db_path)  # already held when run by ham-archive crawl
+        self.lock.acquire()
         self.writer = open_writer(self.db_path, self.warc_dir)
         self.archive, self.warc = self.writer.archive, self.writer.warc
         spider = self.crawler.spider
@@ -238,6 +240,7 @@ class ArchivePipeline:
 
         self.writer.call(finish)
         close_writer(self.writer)
+        self.lock.release()
 
 
 def resolve_capture(item) -> None:

@@ -33,6 +33,7 @@ REBUILT = (
     "article_documents",
     "article_terms",
     "article_versions",
+    "article_urls",
 )
 
 
