@@ -169,6 +169,7 @@ class CrawlState:
 
     last_run: int | None = None  # the last successful run of this site
     modified_after: str | None = None  # newest modified_at after that run
+    last_run_at: str | None = None  # when that run started (sitemap lastmod newer: re-fetch)
     live_posts: dict[int, str] = field(default_factory=dict)  # post_id -> url, not deleted
     live_urls: set[str] = field(default_factory=set)
     recent_urls: list[str] = field(default_factory=list)  # newest articles, to re-check
@@ -387,6 +388,7 @@ class Archive:
         return CrawlState(
             last_run=last and last["id"],
             modified_after=last and last["max_modified_at"],
+            last_run_at=last and last["started_at"],
             live_posts=dict(
                 self.db.execute(
                     f"select post_id, url from articles where {live} and post_id is not null", args

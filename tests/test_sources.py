@@ -1,10 +1,14 @@
 """Sites that are not WordPress, end to end: ``ham-archive crawl`` reads every release exactly."""
 
 import sqlite3
+import time
+from datetime import datetime
 
 import press_sites
 import pytest
 from conftest import ham_archive
+
+from scraper.text import SITE_TZ
 
 
 @pytest.fixture(scope="module")
@@ -137,3 +141,25 @@ def test_several_sites_in_one_archive_with_republications_linked(corpus_posts, t
         sites = connection.execute("select address, led_to from sites order by address").fetchall()
     assert runs == {listing.url: "ok", headless.url: "ok", down.url: "failed"}
     assert sorted(sites) == sorted([(listing.url, listing.url), (headless.url, headless.url)])
+
+
+def test_sitemap_lastmod_brings_an_edit_older_than_the_rechecked(corpus_posts, tmp_path):
+    """An edit to an old release shows only in its sitemap's lastmod: the next incremental run
+    fetches that page (and not the other 39 unchanged ones older than the 20 re-checked)."""
+    server, truth = serve(press_sites.headless_site, corpus_posts)
+    db = str(tmp_path / "archive.db")
+    try:
+        assert ham_archive("crawl", "--site", server.url, "--db", db).returncode == 0
+        old = dict(corpus_posts[45])
+        old["content"] = old["content"].replace("HAM", "Hak Asasi Manusia", 1)
+        time.sleep(1.1)  # lastmod has whole seconds: edited after the first run started
+        old["modified"] = datetime.now(SITE_TZ).strftime("%Y-%m-%d %H:%M:%S")
+        edited = [old if i == 45 else p for i, p in enumerate(corpus_posts)]
+        server.routes = press_sites.headless_site(edited, origin=server.url)[0]
+        result = ham_archive("crawl", "--site", server.url, "--db", db)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    assert (
+        "(incremental)" in result.stderr and "(0 added, 1 changed, 20 unchanged)" in result.stderr
+    )
