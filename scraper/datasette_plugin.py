@@ -810,6 +810,13 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
     }
 
 
+PAYLOAD_SQL = (
+    "select c.*, coalesce(o.warc_file, c.warc_file) as payload_file,"
+    " coalesce(o.warc_offset, c.warc_offset) as payload_offset from captures as c"
+    " left join captures as o on o.id = c.revisit_of where c.id = ?"
+)
+
+
 async def captured(datasette, request) -> Response:
     """``/<db>/-/captured/<id>``: the body of capture ``id`` replayed from the archive's own
     WARC record, under a Content-Security-Policy that lets nothing in it run or load."""
@@ -818,14 +825,14 @@ async def captured(datasette, request) -> Response:
         raise NotFound(f"no archive called {database}")
     db = datasette.get_database(database)
     capture = (
-        await db.execute("select * from captures where id = ?", [int(request.url_vars["id"])])
-    ).first()
+        await db.execute(PAYLOAD_SQL, [int(request.url_vars["id"])])
+    ).first()  # a revisit record's payload is in the record it refers to
     if capture is None or not capture["warc_file"]:
         raise NotFound("no such capture in this archive")
     directory = os.environ.get(WARC_DIR_ENV) or str(Path(db.path).parent / "warc")
     try:
         body = await asyncio.to_thread(
-            read_body, directory, capture["warc_file"], capture["warc_offset"]
+            read_body, directory, capture["payload_file"], capture["payload_offset"]
         )
     except (OSError, StopIteration, ValueError):
         raise NotFound(f"the WARC file {capture['warc_file']} is not on this server") from None
