@@ -142,6 +142,9 @@ def test_several_sites_in_one_archive_with_republications_linked(corpus_posts, t
         sites = connection.execute("select address, led_to from sites order by address").fetchall()
     assert runs == {listing.url: "ok", headless.url: "ok", down.url: "failed"}
     assert sorted(sites) == sorted([(listing.url, listing.url), (headless.url, headless.url)])
+    check = ham_archive("check", "--db", db)  # every site of the last crawl is judged
+    assert check.returncode == 1
+    assert check.stderr.startswith(f"Error: {down.url}: last run (") and "failed" in check.stderr
 
 
 def test_sitemap_lastmod_brings_an_edit_older_than_the_rechecked(corpus_posts, tmp_path):
