@@ -92,12 +92,17 @@ class GenericArticlePage:
         return {}
 
     @cached_property
+    def opengraph(self) -> list[tuple[str, str]]:
+        """OpenGraph properties in page order (``article:tag`` may repeat)."""
+        groups = _OPENGRAPH.extract_items(self.root, self.url)
+        return [pair for group in groups for pair in group.get("properties", [])]
+
+    @cached_property
     def meta(self) -> dict[str, str]:
         """OpenGraph and ``<meta name>`` values (first of each), ``link:<rel>`` hrefs."""
         values: dict[str, str] = {}
-        for group in _OPENGRAPH.extract_items(self.root, self.url):
-            for key, value in group.get("properties", []):
-                values.setdefault(key, value)
+        for key, value in self.opengraph:
+            values.setdefault(key, value)
         head = self.root.find("head")
         for element in head if head is not None else ():
             if element.tag == "meta" and element.get("content") and element.get("name"):
@@ -200,15 +205,8 @@ class GenericArticlePage:
         keywords = self.structured.get("keywords")
         if isinstance(keywords, str):
             keywords = keywords.split(",")
-        tags = [v for k, v in self._opengraph_all() if k == "article:tag"]
+        tags = [value for key, value in self.opengraph if key == "article:tag"]
         return _names(keywords or tags)
-
-    def _opengraph_all(self) -> list[tuple[str, str]]:
-        return [
-            pair
-            for group in _OPENGRAPH.extract_items(self.root, self.url)
-            for pair in group.get("properties", [])
-        ]
 
     @property
     def featured_image(self) -> str | None:
