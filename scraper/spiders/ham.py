@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -138,7 +138,13 @@ class HamSpider(scrapy.Spider):
             yield self.rest_request(1)
 
     def home_failed(self, failure: Failure):
-        """No answer at all: the site cannot be reached; say so, do not guess further."""
+        """No answer at all: the site cannot be reached; say so, do not guess further. (A home
+        page robots.txt forbids us is no answer either, but the rest of the site may be open.)"""
+        if failure.check(IgnoreRequest):
+            self.logger.info("home page not fetched: %s", failure.getErrorMessage())
+            self.load_state()
+            yield self.rest_request(1)
+            return
         self.failed(failure)
 
     def load_state(self) -> None:
