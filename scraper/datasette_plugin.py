@@ -6,7 +6,13 @@
   ``categories``, one count per article) and ``month`` (``YYYY-MM`` of an ISO date);
 - cells: search snippets with their ``<mark>``, diffs with ``<del>``/``<ins>``, and
   ``body_html`` shown as HTML only after an allow-list sanitizer (nh3) ran again;
-- ``/robots.txt``, a small stylesheet, and the home page's facts (last crawl, counts).
+- ``/robots.txt``, a small stylesheet, and the home page's facts (last crawl, counts);
+- any file name: metadata.yml's ``archive`` block for every archive attached (``get_metadata``);
+- the reading page of an article (``reading_page``, template ``ham_article.html``), the replay
+  of a capture from our WARC record (``/<db>/-/captured/<id>``), the search page's entries and
+  facets (``search_page``, ``?_stemmed=q`` on the articles table), the downloads of
+  ``ham-archive export`` (``/<db>/-/download/<file>``);
+- security headers and each page's ``lang`` (``asgi_wrapper``). docs/site.md says more.
 """
 
 from __future__ import annotations
@@ -64,13 +70,15 @@ DIFF_CONTEXT = 8  # words kept either side of a change
 DIFF_WORD = re.compile(r"\S+|\s+")
 ROBOTS_TXT = """\
 # ham-archive: the home page, tables and articles may be indexed; query pages, exports and
-# facet combinations may not (they are endless and each one costs the server a query).
+# facet combinations may not (they are endless and each one costs the server a query), nor
+# the replays of captures and the downloads (/<db>/-/...).
 User-agent: *
 Disallow: /*?
 Disallow: /*.json
 Disallow: /*.csv
 Disallow: /*.atom
 Disallow: /-/
+Disallow: /*/-/
 Allow: /-/dashboards$
 """
 SITE_CSS = """\
@@ -413,7 +421,7 @@ def _is_archive(db) -> bool:
         return False
     mode = "ro&immutable=1" if not db.is_mutable else "ro"
     try:
-        conn = sqlite3.connect(f"file:{Path(db.path).resolve()}?mode={mode}", uri=True)
+        conn = sqlite3.connect(f"{Path(db.path).resolve().as_uri()}?mode={mode}", uri=True)
         try:
             columns = {row[1] for row in conn.execute("pragma table_info(articles)")}
         finally:
@@ -996,7 +1004,10 @@ async def image_origins(datasette) -> list[str]:
     article's site), from every archive attached."""
     origins: set[str] = set()
     for name in archive_names(datasette):
-        rows = await datasette.get_database(name).execute(IMAGE_HOSTS_SQL)
+        try:
+            rows = await datasette.get_database(name).execute(IMAGE_HOSTS_SQL)
+        except sqlite3.Error:  # a file Datasette could not open as it is named
+            continue
         origins.update(
             row["origin"]
             for row in rows

@@ -158,7 +158,7 @@ class HamSpider(scrapy.Spider):
     def rest_request(self, page: int, **query) -> scrapy.Request:
         query = {"per_page": PER_PAGE, "page": page, "_embed": EMBED, **query}
         if self.incremental and self.state.modified_after and "include" not in query:
-            query["modified_after"] = self.state.modified_after[:19]  # site-local time
+            query["modified_after"] = self.state.modified_after  # with its offset
         return scrapy.Request(
             f"{self.site}/wp-json/wp/v2/posts?{urlencode(query)}",
             callback=self.parse_rest,
