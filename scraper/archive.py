@@ -78,7 +78,7 @@ KEPT_COLUMNS = (
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
 # Not every source carries these (an HTML page has no modified date, may lack the post id): a
 # record without one keeps the value the archive has.
-UNKNOWN_WHEN_NULL = ("post_id", "modified_at", "featured_image")
+UNKNOWN_WHEN_NULL = ("post_id", "modified_at", "featured_image", "site")
 # An article's state: every column but the bookkeeping, kept whole in each version.
 STATE_COLUMNS = {k: v for k, v in ARTICLE_COLUMNS.items() if k not in KEPT_COLUMNS}
 CHILD_TABLES = {
@@ -326,6 +326,7 @@ class CrawlState:
     # Ask for posts modified after this: when the last successful run started, less a second
     # (WordPress compares whole seconds, strictly), with the offset, so right in any timezone.
     modified_after: str | None = None
+    last_run_at: str | None = None  # when that run started (sitemap lastmod newer: re-fetch)
     live_posts: dict[int, str] = field(default_factory=dict)  # post_id -> url, not deleted
     live_urls: set[str] = field(default_factory=set)
     recent_urls: list[str] = field(default_factory=list)  # newest articles, to re-check
@@ -713,6 +714,7 @@ class Archive:
         return CrawlState(
             last_run=last and last["id"],
             modified_after=last and watermark(last["started_at"]),
+            last_run_at=last and last["started_at"],
             live_posts=dict(
                 self.db.execute(
                     f"select post_id, url from articles where {live} and post_id is not null", args

@@ -20,11 +20,12 @@ set: REST asks only for posts modified since (``modified_after``) and compares t
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -42,7 +43,7 @@ from scraper.pages import (
 from scraper.pages.listing import sitemap_urls_from_robots
 from scraper.pages.rest import EMBED
 from scraper.pages.site import detect_cms, feed_urls, read_article, site_after_redirects
-from scraper.text import absolute_url, canonical_url
+from scraper.text import absolute_url, canonical_url, site_time
 
 DEFAULT_SITE = "https://ham.go.id"
 SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
@@ -50,6 +51,12 @@ PER_PAGE = 100
 GONE_STATUSES = (404, 410)
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_HOPS = 5
+
+
+def newer(lastmod: str, since: str) -> bool:
+    """Whether a sitemap's ``lastmod`` (W3C datetime, or a date) is later than ``since``."""
+    value = site_time(lastmod.strip())
+    return bool(value) and datetime.fromisoformat(value) > datetime.fromisoformat(since)
 
 
 class HamSpider(scrapy.Spider):
@@ -131,7 +138,13 @@ class HamSpider(scrapy.Spider):
             yield self.rest_request(1)
 
     def home_failed(self, failure: Failure):
-        """No answer at all: the site cannot be reached; say so, do not guess further."""
+        """No answer at all: the site cannot be reached; say so, do not guess further. (A home
+        page robots.txt forbids us is no answer either, but the rest of the site may be open.)"""
+        if failure.check(IgnoreRequest):
+            self.logger.info("home page not fetched: %s", failure.getErrorMessage())
+            self.load_state()
+            yield self.rest_request(1)
+            return
         self.failed(failure)
 
     def load_state(self) -> None:
@@ -288,7 +301,9 @@ class HamSpider(scrapy.Spider):
         page = SitemapPage(response.url, response.body, self.site)
         for url in page.sitemaps:
             yield self.sitemap_request(url)
-        yield from self.found(page.urls, "sitemap")
+        since = site_time(self.state.last_run_at)
+        changed = {url for url, lastmod in page.lastmod.items() if since and newer(lastmod, since)}
+        yield from self.found(page.urls, "sitemap", changed)
 
     def parse_feed(self, response: Response):
         if response.status != 200:
@@ -382,12 +397,13 @@ class HamSpider(scrapy.Spider):
             next_url = page.next_page or f"{self.site}/page/{number + 1}/"
             yield self.listing_request(next_url, number + 1)
 
-    def found(self, urls: list[str], source: str):
-        """URLs of posts from a sitemap or a listing: fetch the new ones (all, when full)."""
+    def found(self, urls: list[str], source: str, changed: set[str] = frozenset()):
+        """URLs of posts from a sitemap or a listing: fetch the new ones (all, when full), and
+        those a sitemap's ``lastmod`` says changed since the last run."""
         known = self.seen.get("rest", set()) | (self.state.live_urls if self.incremental else set())
         self.seen.setdefault(source, set()).update(urls)
         for url in urls:
-            if url not in known:
+            if url not in known or url in changed:
                 yield self.article_request(url)
 
     def article_request(self, url: str) -> scrapy.Request:
