@@ -48,9 +48,17 @@ ARTICLE_COLUMNS = {
     "last_seen_at": str,
     "changed_at": str,
     "deleted_at": str,
+    "deletion_evidence": str,
 }
 # Bookkeeping columns that save() manages itself, not read from the Article.
-KEPT_COLUMNS = ("version_count", "first_seen_at", "last_seen_at", "changed_at", "deleted_at")
+KEPT_COLUMNS = (
+    "version_count",
+    "first_seen_at",
+    "last_seen_at",
+    "changed_at",
+    "deleted_at",
+    "deletion_evidence",
+)
 # A change of any of these counts as an update of the article...
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
 # ...and a change of these keeps the previous state in article_versions.
@@ -107,6 +115,18 @@ RUN_COLUMNS = {
     "coverage": str,
     "max_modified_at": str,
 }
+FAILURE_COLUMNS = {
+    "id": int,
+    "run_id": int,
+    "url": str,
+    "kind": str,
+    "reason": str,
+    "post_id": int,
+    "capture_id": int,
+}
+# Failures of these kinds are fetched again by the next run; "unconfirmed-gone" is a 404 that
+# waits for a second signal (scraper.deletion), not a failure.
+RETRIED_KINDS = ("article", "rest-post", "unconfirmed-gone")
 PEOPLE_VIEW = """
 select
   article_people.name,
@@ -150,6 +170,12 @@ class CrawlState:
     live_posts: dict[int, str] = field(default_factory=dict)  # post_id -> url, not deleted
     live_urls: set[str] = field(default_factory=set)
     recent_urls: list[str] = field(default_factory=list)  # newest articles, to re-check
+    retry: list[tuple[str, str, int | None]] = field(default_factory=list)  # url, kind, post_id
+    unconfirmed: dict[str, int | None] = field(default_factory=dict)  # 404 url -> capture id
+
+    @property
+    def retry_post_ids(self) -> set[int]:
+        return {post_id for _, kind, post_id in self.retry if kind == "rest-post" and post_id}
 
     @property
     def live_post_ids(self) -> set[int]:
@@ -191,10 +217,12 @@ class Archive:
                 table.create_index(["article_url"])
         tables = {"captures": CAPTURE_COLUMNS, "article_versions": VERSION_COLUMNS}
         tables["crawl_runs"] = RUN_COLUMNS
+        tables["crawl_failures"] = FAILURE_COLUMNS
         for name, columns in tables.items():
             if not db.table(name).exists():
                 db.table(name).create(columns, pk="id")
         db["captures"].create_index(["url"], if_not_exists=True)
+        db["crawl_failures"].create_index(["run_id"], if_not_exists=True)
         db["article_versions"].create_index(["article_url"], if_not_exists=True)
         if not db.table("article_captures").exists():
             db.table("article_captures").create(
@@ -235,7 +263,7 @@ class Archive:
 
     def _update(self, existing: dict, row: dict, seen_at: str) -> str:
         update = {**row, "last_seen_at": max(existing["last_seen_at"] or seen_at, seen_at)}
-        update["deleted_at"] = None  # seen again
+        update["deleted_at"] = update["deletion_evidence"] = None  # seen again
         if any(existing[f] != row[f] for f in VERSIONED_FIELDS):
             self.db["article_versions"].insert(
                 {
@@ -266,12 +294,16 @@ class Archive:
             table.delete_where("article_url = ?", [article.url])
             table.insert_all({"article_url": article.url, **child} for child in children)
 
-    def mark_deleted(self, url: str, seen_at: str | None = None) -> bool:
-        """Record that the site no longer shows an article; the row itself is kept."""
+    def mark_deleted(
+        self, url: str, seen_at: str | None = None, evidence: dict | None = None
+    ) -> bool:
+        """Record that the site no longer shows an article, and why; the row itself is kept."""
+        proof = json.dumps(evidence, ensure_ascii=False) if evidence else None
         with self.db.atomic():
             cursor = self.db.execute(
-                "update articles set deleted_at = ? where url = ? and deleted_at is null",
-                [seen_at or now(), url],
+                "update articles set deleted_at = ?, deletion_evidence = ?"
+                " where url = ? and deleted_at is null",
+                [seen_at or now(), proof, url],
             )
         return cursor.rowcount > 0
 
@@ -289,25 +321,39 @@ class Archive:
             run = {"site": site, "started_at": now(), "full": int(full), "status": "running"}
             return self.db["crawl_runs"].insert(run).last_pk
 
-    def finish_run(self, run_id: int, **fields) -> None:
-        fields["max_modified_at"] = self.db.execute(
-            "select max(modified_at) from articles where deleted_at is null"
-        ).fetchone()[0]
+    def finish_run(self, run_id: int, failures: list[dict] = (), **fields) -> None:
+        """The run's row, and one crawl_failures row per failure (URL, kind, reason)."""
+        if "max_modified_at" not in fields:
+            fields["max_modified_at"] = self.db.execute(
+                "select max(modified_at) from articles where deleted_at is null"
+            ).fetchone()[0]
         with self.db.atomic():
             self.db["crawl_runs"].update(run_id, {"ended_at": now(), **fields})
+            self.db["crawl_failures"].insert_all(
+                ({**failure, "run_id": run_id} for failure in failures), columns=FAILURE_COLUMNS
+            )
 
     def crawl_state(self, site: str, recent: int = 20) -> CrawlState:
         """The state an incremental crawl of ``site`` starts from."""
-        last = next(
+        last = next(  # a partial run is trusted for what it did; its failures are retried
             self.db["crawl_runs"].rows_where(
-                "site = ? and status = 'ok'", [site], order_by="id desc", limit=1
+                "site = ? and status in ('ok', 'partial')", [site], order_by="id desc", limit=1
             ),
             None,
         )
         live = "deleted_at is null"
+        kinds = ",".join(f"'{kind}'" for kind in RETRIED_KINDS)
+        retry = self.db.execute(
+            "select url, kind, post_id, max(capture_id) from crawl_failures where run_id in"
+            " (select id from crawl_runs where site = ? and id >= ?)"
+            f" and kind in ({kinds}) group by url, kind, post_id order by url",
+            [site, last["id"] if last else 0],
+        ).fetchall()
         return CrawlState(
             last_run=last and last["id"],
             modified_after=last and last["max_modified_at"],
+            retry=[(url, kind, post_id) for url, kind, post_id, _ in retry],
+            unconfirmed={r[0]: r[3] for r in retry if r[1] == "unconfirmed-gone"},
             live_posts=dict(
                 self.db.execute(
                     f"select post_id, url from articles where {live} and post_id is not null"

@@ -76,6 +76,12 @@ def crawl(site: str, db_path: str, full: bool, warc_dir: str | None, verbose: bo
                 Path(db_path + suffix).unlink(missing_ok=True)
         raise click.ClickException(why_nothing(site, spider, stats))
     click.echo(summary(site, db_path, stats, spider, seconds), err=True)
+    sys.exit(EXIT_CODES.get(stats.get("ham/status"), 0))
+
+
+# Exit status of `crawl`, for cron and systemd (docs/operations.md).
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
+EXIT_CODES = {"ok": EXIT_OK, "partial": EXIT_PARTIAL, "failed": EXIT_FAILED}
 
 
 def check_site(site: str) -> str:
@@ -122,9 +128,13 @@ def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str
 
     mode = "REST API" if spider.mode == "rest" else f"HTML pages (REST API: {spider.rest_refused})"
     kind = "incremental" if spider.incremental else "full"
-    return (
-        f"Crawled {site} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)} -> {db_path}"
-    )
+    status = stats.get("ham/status", "ok")
+    line = f"Crawled {site} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)}"
+    line += f" -> {db_path}"
+    if status != "ok":
+        line += f"\nRun {status}: the failed URLs and why are in crawl_failures; the next run"
+        line += " retries them"
+    return line
 
 
 @cli.command()

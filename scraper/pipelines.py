@@ -54,7 +54,7 @@ class ArchivePipeline:
         seen_at = self.fetched_at.get(item.capture_id)
         if isinstance(item, Article):
             self.stats.inc_value(f"archive/{self.archive.save(item, seen_at)}")
-        elif isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at):
+        elif isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at, item.evidence):
             self.stats.inc_value("archive/deleted")
         return item
 
@@ -64,15 +64,12 @@ class ArchivePipeline:
             return
         stats = self.stats.get_stats()
         saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
-        finished = reason == "finished"
         failed = stats.get("ham/failed", 0)
-        seen_site = stats.get("response_received_count", 0) > 0
-        if not finished or not seen_site:
-            status = "failed"
-        elif not saved and not spider.incremental:
-            status = "empty"
-        else:
-            status = "ok" if not failed else "partial"
+        status = run_status(reason, stats, saved, spider.incremental)
+        self.stats.set_value("ham/status", status)
+        kept = {}
+        if not spider.listing_complete():  # what a failed REST listing missed is asked again
+            kept["max_modified_at"] = spider.state.modified_after
         self.archive.finish_run(
             self.run_id,
             mode=spider.mode,
@@ -86,9 +83,21 @@ class ArchivePipeline:
             errors=spider.first_failure,
             sources=json.dumps(sorted(spider.seen)),
             coverage=json.dumps(spider.coverage()),
+            failures=spider.failures,
+            **kept,
         )
         self.warc.close()
         self.archive.close()
+
+
+def run_status(reason: str, stats: dict, saved: int, incremental: bool) -> str:
+    """failed: stopped, or the site never answered; empty: nothing found on a first run;
+    partial: anything failed (download, HTTP status, page object, spider or item error)."""
+    if reason != "finished" or not stats.get("response_received_count"):
+        return "failed"
+    if not saved and not incremental:
+        return "empty"
+    return "partial" if stats.get("ham/failed") else "ok"
 
 
 def _header_list(headers) -> list[tuple[bytes, bytes]]:

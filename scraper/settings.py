@@ -45,3 +45,8 @@ FULL_CRAWL = False
 RECHECK_RECENT = 20
 # Seconds between progress lines on stderr; 0 turns them off.
 PROGRESS_INTERVAL = 10
+# A listing (REST pages, /page/N/) is never walked further than this, whatever it claims.
+LISTING_MAX_PAGES = 10000
+# Memory stays bounded: a response over DOWNLOAD_MAXSIZE is dropped and recorded as a failure.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
