@@ -51,7 +51,17 @@ def cli() -> None:
 @click.option("--full", is_flag=True, help="Re-check every article, not only what changed.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
-def crawl(site: str, db_path: str, full: bool, warc_dir: str | None, verbose: bool) -> None:
+@click.option(
+    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting."
+)
+def crawl(
+    site: str,
+    db_path: str,
+    full: bool,
+    warc_dir: str | None,
+    verbose: bool,
+    overrides: tuple[str, ...] = (),
+) -> None:
     """Archive every public press release of the site into the database.
 
     The first run reads everything; later runs fetch only what is new, changed or gone.
@@ -66,7 +76,8 @@ def crawl(site: str, db_path: str, full: bool, warc_dir: str | None, verbose: bo
         raise click.ClickException(str(error)) from None
 
     started = time.monotonic()
-    stats, spider = run_spider(site, db_path, verbose, full=full, warc_dir=warc_dir)
+    settings = dict(override.partition("=")[::2] for override in overrides)
+    stats, spider = run_spider(site, db_path, verbose, full=full, warc_dir=warc_dir, **settings)
     seconds = time.monotonic() - started
 
     saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
@@ -91,7 +102,9 @@ def check_site(site: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
-def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None):
+def run_spider(
+    site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None, **overrides: str
+):
     """Run one crawl in this process; returns its stats and the spider."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
@@ -106,6 +119,8 @@ def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str
         settings.set("WARC_DIR", warc_dir, priority="cmdline")
     if not verbose:
         settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
+    for name, value in overrides.items():
+        settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(HamSpider)
     process.crawl(crawler, site=site, full=full)

@@ -55,7 +55,6 @@ from scraper.pages.rest import EMBED
 
 DEFAULT_SITE = "https://ham.go.id"
 SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
-PER_PAGE = 100
 
 
 def header_int(response: Response, name: str) -> int | None:
@@ -130,7 +129,7 @@ class HamSpider(scrapy.Spider):
         return f"{self.site}/wp-json/wp/v2/posts?{urlencode(query)}"
 
     def rest_request(self, page: int) -> scrapy.Request:
-        query = {"per_page": PER_PAGE, "page": page, "_embed": EMBED}
+        query = {"per_page": self.per_page, "page": page, "_embed": EMBED}
         if self.incremental and self.state.modified_after:
             query["modified_after"] = self.state.modified_after[:19]  # site-local time
         return scrapy.Request(
@@ -161,9 +160,13 @@ class HamSpider(scrapy.Spider):
         fresh = post_ids(posts) - self.listing.ids
         self.note_page(self.listing, page, response, posts)
         yield from self.read_posts(posts, response)
-        walking = self.listing.pages is None and len(posts) == PER_PAGE and fresh
+        walking = self.listing.pages is None and len(posts) == self.per_page and fresh
         if walking and page < self.max_pages:  # page by page, until a short page or nothing new
             yield self.rest_request(page + 1)
+
+    @property
+    def per_page(self) -> int:
+        return self.settings.getint("REST_PER_PAGE")
 
     @property
     def max_pages(self) -> int:
@@ -174,7 +177,7 @@ class HamSpider(scrapy.Spider):
         total, pages = header_int(response, "X-WP-Total"), header_int(response, "X-WP-TotalPages")
         if sweep.total_start is None:
             sweep.total_start = total
-        if total is None or pages != -(-total // PER_PAGE):
+        if total is None or pages != -(-total // self.per_page):
             return  # missing or garbled: not provably complete; walk page by page
         sweep.pages = pages
         for number in range(2, min(pages, self.max_pages) + 1):
@@ -251,7 +254,7 @@ class HamSpider(scrapy.Spider):
             self.id_sweep = Sweep()  # unknown: sweep, to archive what is missing; delete nothing
 
     def ids_request(self, page: int) -> scrapy.Request:
-        query = {"per_page": PER_PAGE, "page": page, "_fields": "id", "orderby": "id"}
+        query = {"per_page": self.per_page, "page": page, "_fields": "id", "orderby": "id"}
         return scrapy.Request(
             self.rest_url(**query, order="asc"),
             callback=self.parse_ids,
@@ -273,7 +276,7 @@ class HamSpider(scrapy.Spider):
             yield from self.schedule_pages(response, sweep, self.ids_request)
         fresh = post_ids(posts) - sweep.ids
         self.note_page(sweep, page, response, posts)
-        if sweep.pages is None and len(posts) == PER_PAGE and fresh and page < self.max_pages:
+        if sweep.pages is None and len(posts) == self.per_page and fresh and page < self.max_pages:
             yield self.ids_request(page + 1)
 
     def ids_failed(self, failure: Failure):
@@ -283,7 +286,7 @@ class HamSpider(scrapy.Spider):
     def lookup_request(self, ids: list[int]) -> scrapy.Request:
         self.lookups_pending += 1
         self.lookup.asked |= set(ids)
-        query = {"include": ",".join(map(str, ids)), "per_page": PER_PAGE, "_embed": EMBED}
+        query = {"include": ",".join(map(str, ids)), "per_page": self.per_page, "_embed": EMBED}
         return scrapy.Request(
             self.rest_url(**query),
             callback=self.parse_lookup,
@@ -371,8 +374,8 @@ class HamSpider(scrapy.Spider):
         if self.deletion_sweep is not None:
             wanted |= candidates(self.state.live_posts, self.deletion_sweep)
         ordered = sorted(wanted)
-        for start in range(0, len(ordered), PER_PAGE):
-            yield self.lookup_request(ordered[start : start + PER_PAGE])
+        for start in range(0, len(ordered), self.per_page):
+            yield self.lookup_request(ordered[start : start + self.per_page])
 
     # Sitemaps, then listings
 
@@ -415,6 +418,7 @@ class HamSpider(scrapy.Spider):
         except Exception as error:
             if indexed:
                 self.sitemaps["failed"].add(response.url)
+            if indexed or response.status not in GONE_STATUSES:  # a 404: no sitemap there
                 self.fail(response.url, "sitemap", reason_of(error), response)
             return
         if indexed:
@@ -426,7 +430,7 @@ class HamSpider(scrapy.Spider):
     def sitemap_failed(self, failure: Failure):
         if failure.request.cb_kwargs.get("indexed"):
             self.sitemaps["failed"].add(failure.request.url)
-            self.failed(failure, "sitemap")
+        self.failed(failure, "sitemap")
 
     def sitemaps_complete(self) -> bool:
         """Every post sitemap an index named was read: absence from them means something."""
@@ -448,7 +452,9 @@ class HamSpider(scrapy.Spider):
         urls |= set(self.state.unconfirmed) | self.recheck_later
         if self.mode == "html":
             listed = set().union(*self.seen.values()) if self.seen else set()
-            urls |= set(self.state.recent_urls) | (self.state.live_urls - listed)
+            urls |= self.state.live_urls - listed
+            if self.incremental:  # a full run fetched every listed URL already
+                urls |= set(self.state.recent_urls)
         return urls
 
     def probe_step(self):
@@ -470,7 +476,10 @@ class HamSpider(scrapy.Spider):
         """Re-fetch the newest articles (edits), the URLs no longer listed, and past failures."""
         for url in sorted(self.recheck_urls()):
             yield scrapy.Request(
-                url, callback=self.parse_article, errback=self.article_failed, dont_filter=True
+                url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                dont_filter=url in self.recheck_later,  # asked before, answered before the probe
             )
 
     def listing_request(self, url: str, number: int) -> scrapy.Request:
