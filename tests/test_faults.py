@@ -258,3 +258,64 @@ def test_no_total_no_deletion_and_full_finds_a_real_one(sites, tmp_path):
         assert evidence["capture_ids"]
     finally:
         site.site.wp.php(f"wp_untrash_post({trashed}); wp_publish_post({trashed});")
+
+
+def test_an_index_without_post_sitemaps_falls_back_to_listings(sites, tmp_path):
+    """A sitemap index that parses but names no post sitemap does not switch listings off."""
+    site, clean = sites("html")
+    users_only = (
+        b'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns='
+        b'"http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>'
+        + site.url.encode()
+        + b"/wp-sitemap-users-1.xml</loc></sitemap></sitemapindex>"
+    )
+
+    def rewrite(request, reply):
+        if request.path == "/wp-sitemap.xml":
+            reply.body = users_only
+
+    site.proxy.choose, site.proxy.rewrite = (lambda request: None), rewrite
+    try:
+        db = tmp_path / "archive.db"
+        code, summary = site.crawl(db)
+        assert code == 0, summary
+        assert content(db) == content(clean)
+        assert json.loads(last_run(db)["sources"]) == ["listing"]
+    finally:
+        site.proxy.rewrite = None
+
+
+def test_the_same_post_by_id_and_by_other_spellings_is_one_row(sites, tmp_path):
+    """Sitemaps that list posts as ?p=ID, https://, www. and :80 variants: one row per post."""
+    site, clean = sites("html")
+    info = site.site.wp.post_info(site.site.ids)
+    by_link = {data["link"]: post_id for post_id, data in info.items()}
+    host = site.url.removeprefix("http://")
+    spellings = ["{site}/?p={id}", "https://{host}{path}", "http://www.{host}{path}"]
+
+    def rewrite(request, reply):
+        if not request.path.startswith("/wp-sitemap-posts-"):
+            return
+        text = reply.body.decode()
+        for number, (link, post_id) in enumerate(sorted(by_link.items())):
+            path = link.removeprefix(site.url)
+            spelling = spellings[number % len(spellings)]
+            text = text.replace(
+                f"<loc>{link}</loc>",
+                "<loc>"
+                + spelling.format(site=site.url, id=post_id, host=host, path=path)
+                + "</loc>",
+            )
+        reply.body = text.encode()
+
+    site.proxy.choose, site.proxy.rewrite = (lambda request: None), rewrite
+    site.proxy.reset_counts()
+    try:
+        db = tmp_path / "archive.db"
+        for extra in ((), ()):  # the first run, then an incremental one: no duplicate either time
+            code, summary = site.crawl(db, *extra)
+            assert code == 0, summary
+            assert content(db) == content(clean)
+        assert site.proxy.hosts.keys() == {host}
+    finally:
+        site.proxy.rewrite = None
