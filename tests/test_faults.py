@@ -300,12 +300,8 @@ def test_the_same_post_by_id_and_by_other_spellings_is_one_row(sites, tmp_path):
         for number, (link, post_id) in enumerate(sorted(by_link.items())):
             path = link.removeprefix(site.url)
             spelling = spellings[number % len(spellings)]
-            text = text.replace(
-                f"<loc>{link}</loc>",
-                "<loc>"
-                + spelling.format(site=site.url, id=post_id, host=host, path=path)
-                + "</loc>",
-            )
+            other = spelling.format(site=site.url, id=post_id, host=host, path=path)
+            text = text.replace(f"<loc>{link}</loc>", f"<loc>{other}</loc>")
         reply.body = text.encode()
 
     site.proxy.choose, site.proxy.rewrite = (lambda request: None), rewrite
@@ -317,5 +313,6 @@ def test_the_same_post_by_id_and_by_other_spellings_is_one_row(sites, tmp_path):
             assert code == 0, summary
             assert content(db) == content(clean)
         assert site.proxy.hosts.keys() == {host}
+        assert any("?p=" in target for target, _ in site.proxy.log)
     finally:
         site.proxy.rewrite = None
