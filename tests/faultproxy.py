@@ -178,6 +178,13 @@ async def firewall_404(x: Exchange) -> None:
     await x.send(simple(404, "Not Found", BLOCK_PAGE))
 
 
+async def site_404(x: Exchange) -> None:
+    """The site's own not-found page, as if the post were gone (the upstream asked for a URL
+    that does not exist)."""
+    x.request.target = "/ham-missing-page-zq/"  # no slug WordPress could redirect to
+    await x.send(await x.upstream())
+
+
 async def wrong_charset(x: Exchange) -> None:
     """UTF-8 bytes labelled Windows-1252 (the label is all that changes)."""
     reply = await x.upstream()
@@ -218,6 +225,7 @@ FAULTS: dict[str, Callable] = {
     "garbled_totals": garbled_totals,
     "block_page": block_page,
     "firewall_404": firewall_404,
+    "site_404": site_404,
     "wrong_charset": wrong_charset,
     "redirect_loop": redirect_loop,
     "offsite": offsite,

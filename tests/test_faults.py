@@ -316,3 +316,43 @@ def test_the_same_post_by_id_and_by_other_spellings_is_one_row(sites, tmp_path):
         assert any("?p=" in target for target, _ in site.proxy.log)
     finally:
         site.proxy.rewrite = None
+
+
+def test_a_404_is_a_deletion_only_with_the_sites_page_and_a_second_signal(sites, tmp_path):
+    """Item 10: a firewall's 404 deletes nothing, even for a URL the sitemaps stopped listing.
+    The site's own 404 for a URL still listed waits for a second run; then it is a deletion."""
+    site, clean = sites("html")
+    db = tmp_path / "archive.db"
+    shutil.copy(clean, db)
+    blocked, gone = oldest_urls(site, 2)
+    hidden = f"<loc>{blocked}</loc>"
+
+    def rewrite(request, reply):
+        if request.path.startswith("/wp-sitemap-posts-"):
+            reply.body = reply.body.replace(hidden.encode(), b"")
+
+    path = {url.removeprefix(site.url): fault for url, fault in ((blocked, "firewall_404"),)}
+    path[gone.removeprefix(site.url)] = "site_404"
+    site.proxy.choose, site.proxy.rewrite = (lambda request: path.get(request.target)), rewrite
+    try:
+        code, summary = site.crawl(db)  # blocked is unlisted, so re-checked: a firewall's 404
+        assert code == 3, summary
+        reason = failures(db, last_run(db)["id"])[blocked]
+        assert "unlike the site's own not-found page" in reason
+        assert query(db, "select count(*) from articles where deleted_at is not null") == [(0,)]
+
+        site.proxy.choose = lambda request: path.get(request.target)
+        code, summary = site.crawl(db, "--full")  # gone: the site's 404, but still listed
+        assert query(db, "select count(*) from articles where deleted_at is not null") == [(0,)]
+        kinds = query(db, "select kind from crawl_failures where url = ?", [gone])
+        assert ("unconfirmed-gone",) in kinds
+
+        code, summary = site.crawl(db)  # the same answer on a later run: deleted, with proof
+        sql = "select url, deletion_evidence from articles where deleted_at is not null"
+        [(url, evidence)] = query(db, sql)
+        assert url == gone
+        evidence = json.loads(evidence)
+        assert "the same not-found answer on an earlier run" in evidence["reasons"]
+        assert len(evidence["capture_ids"]) == 3  # this answer, the probe, the earlier answer
+    finally:
+        site.proxy.rewrite = None
