@@ -198,7 +198,8 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
 @click.option("-h", "--host", help="Address to listen on [127.0.0.1; 0.0.0.0 with --public].")
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--public", is_flag=True, help="Harden for the internet: see docs/deploy.md.")
-def serve(db_path: str, host: str | None, port: int, public: bool) -> None:
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
+def serve(db_path: str, host: str | None, port: int, public: bool, warc_dir: str | None) -> None:
     """Publish the archive with Datasette, read-only.
 
     --public opens the database immutable, with tight time and row limits, no database
@@ -223,6 +224,8 @@ def serve(db_path: str, host: str | None, port: int, public: bool) -> None:
     args += ["--host", host, "--port", str(port), "--setting", "suggest_facets", "off"]
     for name, value in (PUBLIC_SETTINGS if public else LOCAL_SETTINGS).items():
         args += ["--setting", name, value]
+    if warc_dir:  # where "view as captured" reads the WARC records (scraper/datasette_plugin.py)
+        os.environ["HAM_ARCHIVE_WARC_DIR"] = str(Path(warc_dir).resolve())
     os.execv(sys.executable, args)
 
 

@@ -11,20 +11,40 @@
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import difflib
+import functools
+import json
+import os
 import re
 import sqlite3
+import weakref
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
+import lxml.html
 import nh3
+import yaml
 from datasette import hookimpl
 from datasette.facets import Facet
-from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
-from datasette.utils.asgi import Response
+from datasette.filters import FilterArguments
+from datasette.utils import (
+    escape_sqlite,
+    path_with_added_args,
+    path_with_removed_args,
+    tilde_decode,
+    tilde_encode,
+)
+from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
+from scraper.captures import read_body
+from scraper.reading import apa, bibtex, publisher, tanggal
 from scraper.search import MARK, exact_query, snippet, stem_query, stem_text
 
-DATABASE = "archive"
+DATABASE = "archive"  # the key of the archive's block in metadata.yml, whatever the file's name
+METADATA = Path(__file__).with_name("metadata.yml")
 # What an article body may keep when it is shown as HTML: text structure, links and images.
 BODY_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "u", "s",
@@ -60,8 +80,49 @@ body.row .ham-body { max-height: none; }
 .ham-body img { max-width: 100%; height: auto; }
 del.ham-diff { background: #fdd; } ins.ham-diff { background: #dfd; text-decoration: none; }
 .ham-facts dt { font-weight: bold; } .ham-facts dd { margin: 0 0 0.6em 1.5em; }
+[lang="en"] { color: #555; }
+.ham-reading { max-width: 46rem; margin: 0 auto; font-size: 1.05rem; line-height: 1.6; }
+.ham-reading h1 { font-size: 1.9rem; line-height: 1.25; margin: 0.2em 0 0.6em; }
+.ham-kicker { text-transform: uppercase; letter-spacing: 0.05em; font-size: 0.8rem; margin: 0; }
+.ham-meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.25em 1em; }
+.ham-meta dt { font-weight: bold; } .ham-meta dd { margin: 0; }
+.ham-term { display: inline-block; margin: 0 0.4em 0.2em 0; padding: 0 0.5em;
+  border: 1px solid #bbb; border-radius: 1em; text-decoration: none; }
+.ham-url { word-break: break-all; }
+.ham-toc { margin: 1.2em 0; padding: 0.5em 0; border-top: 1px solid #ddd;
+  border-bottom: 1px solid #ddd; display: flex; flex-wrap: wrap; gap: 0.4em 1.2em; }
+.ham-text { font-family: Georgia, "Times New Roman", serif; font-size: 1.15rem; }
+.ham-text img { max-width: 100%; height: auto; }
+.ham-text figure { margin: 1em 0; } .ham-text figcaption { font-size: 0.9rem; color: #444; }
+.ham-gone { display: inline-block; padding: 0.3em 0.6em; background: #fff3cd; color: #5c4400; }
+.ham-notice { border-left: 6px solid #b00020; background: #fdecee; padding: 0.5em 1em; }
+.ham-states { padding-left: 1.2em; } .ham-state { margin-bottom: 1em; }
+.ham-diff-text { white-space: pre-wrap; background: #fafafa; padding: 0.5em; }
+.ham-old-text { white-space: pre-wrap; font-size: 0.95rem; }
+.ham-replay { width: 100%; height: 32rem; border: 1px solid #999; background: #fff; }
+.ham-reading label { display: block; font-weight: bold; margin-top: 0.8em; }
+.ham-cite { width: 100%; font-family: monospace; font-size: 0.9rem; display: block; }
+.ham-copy { margin: 0.3em 0 1em; } .ham-copy[data-copied]::after { content: " ✓"; }
+.ham-hash { font-size: 0.8rem; } .ham-note { color: #5c4400; }
+.ham-results { list-style: none; padding: 0; } .ham-results li { margin: 0 0 1.2em; }
+.ham-results .ham-result-title { font-size: 1.15rem; font-weight: bold; }
+.ham-results .ham-result-meta { color: #444; font-size: 0.9rem; }
+.ham-results mark { background: #fff1a8; }
 """
 CSS_PATH = "/-/ham-archive.css"
+JS_PATH = "/-/ham-archive.js"
+# The reading page's copy buttons (the citations stay selectable text without it).
+SITE_JS = """\
+document.querySelectorAll("button[data-copy]").forEach((button) => {
+  button.addEventListener("click", async () => {
+    const text = document.getElementById(button.dataset.copy);
+    text.select();
+    try { await navigator.clipboard.writeText(text.value); }
+    catch (e) { document.execCommand("copy"); }
+    button.dataset.copied = "1";
+  });
+});
+"""
 
 
 @hookimpl
@@ -279,6 +340,10 @@ async def site_css() -> Response:
     return Response(SITE_CSS, content_type="text/css; charset=utf-8")
 
 
+async def site_js() -> Response:
+    return Response(SITE_JS, content_type="text/javascript; charset=utf-8")
+
+
 async def search_atom(datasette, request) -> Response:
     """``/archive/search.atom?q=...``: the Atom feed of a search, answered by the
     ``search_feed`` query (``search`` keeps its four columns; its twin adds the atom_* ones)."""
@@ -298,7 +363,9 @@ def register_routes():
     return [
         (r"^/robots\.txt$", robots_txt),
         (rf"^{re.escape(CSS_PATH)}$", site_css),
+        (rf"^{re.escape(JS_PATH)}$", site_js),
         (r"^/(?P<database>[^/]+)/search\.atom$", search_atom),
+        (r"^/(?P<database>[^/]+)/-/captured/(?P<id>\d+)$", captured),
     ]
 
 
@@ -307,17 +374,88 @@ def extra_css_urls(datasette):
     return [datasette.urls.path(CSS_PATH)]
 
 
+# --- any file name: the archive's metadata for every database that is an archive ------------
+
+_ARCHIVES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@functools.cache
+def packaged_metadata() -> dict:
+    return yaml.safe_load(METADATA.read_text())
+
+
+def archive_names(datasette) -> list[str]:
+    """The attached databases that are ham-archive archives (a file with an ``articles``
+    table holding ``body_text``), in the order Datasette lists them; checked once per name."""
+    known = _ARCHIVES.setdefault(datasette, {})
+    for name, db in list(datasette.databases.items()):
+        if name not in known:
+            known[name] = _is_archive(db)
+    return [name for name in datasette.databases if known.get(name)]
+
+
+def _is_archive(db) -> bool:
+    if db.is_memory or not db.path:
+        return False
+    mode = "ro&immutable=1" if not db.is_mutable else "ro"
+    try:
+        conn = sqlite3.connect(f"file:{Path(db.path).resolve()}?mode={mode}", uri=True)
+        try:
+            columns = {row[1] for row in conn.execute("pragma table_info(articles)")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return "body_text" in columns
+
+
+def archive_name(datasette) -> str | None:
+    """The first archive served (what the home page and the charts describe)."""
+    names = archive_names(datasette)
+    return names[0] if names else None
+
+
 @hookimpl
-def extra_template_vars(view_name: str, datasette):
-    """The home page's facts: article count, newest article, the last crawl."""
+def get_metadata(datasette, key, database, table):
+    """metadata.yml describes the archive under the key ``archive``; apply it to every database
+    that is an archive, whatever its file is called (``mirror.db`` is served at ``/mirror``),
+    and point the dashboard's charts at the first one. Metadata passed with ``-m`` wins."""
+    names = archive_names(datasette)
+    if not names:
+        return {}
+    packaged = packaged_metadata()
+    metadata = {k: v for k, v in packaged.items() if k not in ("databases", "plugins")}
+    block = packaged["databases"][DATABASE]
+    metadata["databases"] = {name: copy.deepcopy(block) for name in names}
+    dashboards = copy.deepcopy(packaged.get("plugins", {}).get("datasette-dashboards", {}))
+    for dashboard in dashboards.values():
+        for chart in dashboard.get("charts", {}).values():
+            chart.setdefault("db", names[0])
+    metadata["plugins"] = {"datasette-dashboards": dashboards}
+    return metadata
+
+
+@hookimpl
+def extra_template_vars(view_name: str, datasette, request, database, table):
+    """The home page's facts, and the reading page of an article (``ham_article``; the raw
+    row view with ``?_raw=1``)."""
+    if view_name == "row" and table == "articles" and database in archive_names(datasette):
+        if request.args.get("_raw"):
+            return {}
+
+        async def article() -> dict:
+            url = tilde_decode(request.url_vars["pks"])
+            return {"ham_article": await reading_page(datasette, request, database, url)}
+
+        return article
     if view_name != "index":
         return {}
 
     async def facts() -> dict:
-        try:
-            db = datasette.get_database(DATABASE)
-        except KeyError:
-            return {"archive": None}
+        name = archive_name(datasette)
+        if name is None:
+            return {"archive": None, "archive_db": None}
+        db = datasette.get_database(name)
         articles = await db.execute(
             "select count(*) as n, max(published_at) as newest, min(published_at) as oldest,"
             " (select count(distinct article_url) from article_versions) as edited"
@@ -327,7 +465,7 @@ def extra_template_vars(view_name: str, datasette):
             "select started_at, ended_at, status, site from crawl_runs"
             " where ended_at is not null order by id desc limit 1"
         )
-        return {"archive": dict(articles.first()), "last_crawl": runs.first()}
+        return {"archive": dict(articles.first()), "last_crawl": runs.first(), "archive_db": name}
 
     return facts
 
@@ -361,3 +499,272 @@ def handle_exception(request, exception):
     updated = datetime.now(UTC).isoformat(timespec="seconds")
     feed = EMPTY_FEED.format(url=url, title=f"ham-archive: {url}", updated=updated)
     return Response(feed, content_type="application/xml; charset=utf-8")
+
+
+# --- the reading page: /<db>/articles/<key> ----------------------------------------------------
+
+READING_DIFF_CONTEXT = 25  # words of unchanged text kept around a change on the reading page
+REPLAY_PATH = "/{database}/-/captured/{id}"
+WARC_DIR_ENV = "HAM_ARCHIVE_WARC_DIR"
+# The captured page is shown as data, never as a program: no script, no plugin, no request to
+# anywhere (its own images and styles point at the live site and stay blocked).
+REPLAY_CSP = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+REPLAY_TYPES = ("text/html", "text/plain", "application/json", "application/xml", "text/xml")
+MEMENTO_COLUMNS = ("memento_url", "memento", "archive_url")  # web-archive captures, if present
+ORIGIN_COLUMNS = ("archive", "origin", "source")  # who made a capture, if the table says
+
+
+def row_path(value: object) -> str:
+    """The path segment of a row whose key is ``value`` (Datasette's tilde encoding)."""
+    return tilde_encode(str(value))
+
+
+def reading_url(datasette, database: str, url: str) -> str:
+    return datasette.urls.row(database, "articles", row_path(url))
+
+
+def replay_url(datasette, database: str, capture_id: int) -> str:
+    return datasette.urls.path(REPLAY_PATH.format(database=tilde_encode(database), id=capture_id))
+
+
+def state_changes(states: list[dict]) -> list[dict]:
+    """``states`` oldest first (title, body_text, ...); each state but the last gains
+    ``title_diff`` and ``text_diff`` against the state that replaced it."""
+    for old, new in zip(states, states[1:], strict=False):
+        old["title_diff"] = diff(old["title"], new["title"], READING_DIFF_CONTEXT)
+        old["text_diff"] = diff(old["body_text"], new["body_text"], READING_DIFF_CONTEXT)
+    return states
+
+
+def mark_images(html: str, found: dict[str, dict], replay) -> str:
+    """Point each ``<img>`` of sanitized body HTML at the archive's own copy when there is one,
+    and replace an image the site answered 404/410 for with a visible note."""
+    if "<img" not in html:
+        return html
+    fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+    for img in list(fragment.iter("img")):
+        capture = found.get(img.get("src") or "")
+        if capture is None:
+            continue
+        if capture["status"] in (404, 410):
+            note = lxml.html.Element("span", {"class": "ham-gone"})
+            alt = img.get("alt") or ""
+            when = f"HTTP {capture['status']}, {capture['fetched_at']}"
+            note.text = f"Gambar hilang dari situs ({when}) · image gone"
+            note.text += f": {alt}" if alt else ""
+            note.tail = img.tail
+            img.getparent().replace(img, note)
+        elif 200 <= capture["status"] < 300 and capture.get("warc_file"):
+            img.set("src", replay(capture["id"]))
+    inner = (fragment.text and str(escape(fragment.text))) or ""
+    return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in fragment)
+
+
+async def _columns(db, table: str) -> set[str]:
+    rows = await db.execute("select name from pragma_table_info(?)", [table])
+    return {row["name"] for row in rows}
+
+
+async def _latest_captures(db, urls: list[str]) -> dict[str, dict]:
+    """The newest capture of each URL (images, documents), if the archive fetched it."""
+    if not urls:
+        return {}
+    marks = ", ".join("?" for _ in urls)
+    rows = await db.execute(
+        f"select * from captures where url in ({marks}) order by id", list(urls)
+    )
+    return {row["url"]: dict(row) for row in rows}
+
+
+def _json_list(value: str | None) -> list[str]:
+    try:
+        items = json.loads(value or "[]")
+    except ValueError:
+        return []
+    return [str(item) for item in items] if isinstance(items, list) else []
+
+
+def _evidence(value: object) -> list[tuple[str, str]] | str | None:
+    """``deletion_evidence`` as key/value pairs when it is a JSON object, else as text."""
+    if value in (None, ""):
+        return None
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    if isinstance(parsed, dict):
+        return [
+            (str(k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+            for k, v in parsed.items()
+        ]
+    return str(value)
+
+
+async def reading_page(datasette, request, database: str, url: str) -> dict | None:
+    """Everything the reading page shows about the article ``url``."""
+    db = datasette.get_database(database)
+    article = (await db.execute("select * from articles where url = ?", [url])).first()
+    if article is None:
+        return None
+    article = dict(article)
+    table = datasette.urls.table(database, "articles")
+
+    def facet(column: str, value: str) -> str:
+        lookup = "__arraycontains" if column in ("categories", "tags") else ""
+        return f"{table}?{urlencode({column + lookup: value})}"
+
+    capture_columns = await _columns(db, "captures")
+    versions = await db.execute(
+        "select v.*, c.fetched_at from article_versions as v"
+        " left join captures as c on c.id = v.capture_id"
+        " where v.article_url = ? order by v.valid_from, v.id",
+        [url],
+    )
+    current_capture = None
+    if article.get("capture_id"):
+        current_capture = (
+            await db.execute("select * from captures where id = ?", [article["capture_id"]])
+        ).first()
+    states = [dict(v) for v in versions] + [
+        {
+            "title": article["title"],
+            "body_text": article["body_text"],
+            "capture_id": article.get("capture_id"),
+            "valid_from": article.get("changed_at") or article.get("first_seen_at"),
+            "valid_to": None,
+            "fetched_at": current_capture["fetched_at"] if current_capture else None,
+            "current": True,
+        }
+    ]
+    captures = [
+        dict(row)
+        for row in await db.execute(
+            "select * from captures where id in"
+            " (select capture_id from article_captures where article_url = ?)"
+            " or url = ? or id = ? order by fetched_at, id",
+            [url, url, article.get("capture_id") or -1],
+        )
+    ]
+    memento = next((c for c in MEMENTO_COLUMNS if c in capture_columns), None)
+    origin = next((c for c in ORIGIN_COLUMNS if c in capture_columns), None)
+    for capture in captures:
+        capture["replay_url"] = (
+            replay_url(datasette, database, capture["id"]) if capture.get("warc_file") else None
+        )
+        capture["memento_url"] = capture.get(memento) if memento else None
+        capture["origin"] = capture.get(origin) if origin else None
+    images = [
+        dict(r)
+        for r in await db.execute("select * from article_images where article_url = ?", [url])
+    ]
+    documents = [
+        dict(r)
+        for r in await db.execute("select * from article_documents where article_url = ?", [url])
+    ]
+    people_table = datasette.urls.table(database, "people")
+    people = [
+        {**dict(r), "url": f"{people_table}?{urlencode({'name': r['name']})}"}
+        for r in await db.execute(
+            "select name, position from article_people where article_url = ? order by rowid", [url]
+        )
+    ]
+    found = await _latest_captures(db, [i["src"] for i in images] + [d["url"] for d in documents])
+    for item in images:
+        item["capture"] = found.get(item["src"])
+    for item in documents:
+        item["capture"] = found.get(item["url"])
+    body = mark_images(
+        clean_body(article.get("body_html") or ""),
+        found,
+        lambda capture_id: replay_url(datasette, database, capture_id),
+    )
+    here = reading_url(datasette, database, url)
+    stable = datasette.absolute_url(request, here)
+    captured_at = current_capture["fetched_at"] if current_capture else None
+    return {
+        "article": article,
+        "database": database,
+        "published": tanggal(article.get("published_at")),
+        "event": tanggal(article.get("event_date")),
+        "event_end": tanggal(article.get("event_date_end")),
+        "site": article.get("site") or urlsplit(url).hostname,
+        "publisher": publisher(article.get("published_at")),
+        "author_url": facet("author", article["author"]) if article.get("author") else None,
+        "city_url": facet("dateline_city", article["dateline_city"])
+        if article.get("dateline_city")
+        else None,
+        "year_url": facet("year", str(article.get("year"))) if article.get("year") else None,
+        "categories": [(c, facet("categories", c)) for c in _json_list(article.get("categories"))],
+        "tags": [(t, facet("tags", t)) for t in _json_list(article.get("tags"))],
+        "body": Markup(body),
+        "images": images,
+        "documents": documents,
+        "people": people,
+        "states": list(reversed(state_changes(states))),
+        "captures": captures,
+        "deletion_evidence": _evidence(article.get("deletion_evidence")),
+        "stable_url": stable,
+        "captured_at": captured_at,
+        "apa": apa(article, stable, captured_at),
+        "bibtex": bibtex(article, stable, captured_at),
+        "json_url": datasette.urls.row(database, "articles", row_path(url), format="json"),
+        "csv_url": f"{datasette.urls.table(database, 'articles', format='csv')}?"
+        + urlencode({"url": url, "_size": 1}),
+        "raw_url": f"{here}?_raw=1",
+        "history_url": f"{datasette.urls.database(database)}/article_history?"
+        + urlencode({"url": url}),
+    }
+
+
+async def captured(datasette, request) -> Response:
+    """``/<db>/-/captured/<id>``: the body of capture ``id`` replayed from the archive's own
+    WARC record, under a Content-Security-Policy that lets nothing in it run or load."""
+    database = tilde_decode(request.url_vars["database"])
+    if database not in archive_names(datasette):
+        raise NotFound(f"no archive called {database}")
+    db = datasette.get_database(database)
+    capture = (
+        await db.execute("select * from captures where id = ?", [int(request.url_vars["id"])])
+    ).first()
+    if capture is None or not capture["warc_file"]:
+        raise NotFound("no such capture in this archive")
+    directory = os.environ.get(WARC_DIR_ENV) or str(Path(db.path).parent / "warc")
+    try:
+        body = await asyncio.to_thread(
+            read_body, directory, capture["warc_file"], capture["warc_offset"]
+        )
+    except (OSError, StopIteration, ValueError):
+        raise NotFound(f"the WARC file {capture['warc_file']} is not on this server") from None
+    content_type = capture["content_type"] or "application/octet-stream"
+    headers = {"Content-Security-Policy": REPLAY_CSP, "X-Content-Type-Options": "nosniff"}
+    headers["Referrer-Policy"] = "no-referrer"
+    kind = content_type.split(";")[0].strip().lower()
+    if not (kind in REPLAY_TYPES or kind.startswith("image/")):  # anything else is a download
+        content_type, headers["Content-Disposition"] = "application/octet-stream", "attachment"
+    return Response(body, status=200, headers=headers, content_type=content_type)
+
+
+# --- the search as a table filter: /<db>/articles?_stemmed=lapor, with every facet -------------
+
+STEMMED_ARG = "_stemmed"
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    """``?_stemmed=q`` on the articles table keeps the articles the ``search`` query finds
+    (the stemmed index, every match rather than the 100 best), so that its results can be
+    faceted by year, month, city, category and the rest like any table page."""
+    q = request.args.get(STEMMED_ARG)
+    if table != "articles" or not q or database not in archive_names(datasette):
+        return None
+    return FilterArguments(
+        [
+            "rowid in (select rowid from articles_stemmed_fts"
+            " where articles_stemmed_fts match ham_stem_query(:ham_stemmed))"
+        ],
+        params={"ham_stemmed": q},
+        human_descriptions=[f'found by the search "{q}" (every form of its words)'],
+    )

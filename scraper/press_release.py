@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePosixPath
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from scraper.items import Document, Image, Person
+from scraper.text import absolute_url
 
 # --------------------------------------------------------------------------- text prep
 
@@ -968,15 +969,16 @@ def _body(body: str | Selector) -> Selector:
 
 def extract_images(body: str | Selector, base_url: str, featured_src: str | None) -> list[Image]:
     """Images of the body, absolute, with alt text, caption and whether featured."""
-    featured = _image_key(urljoin(base_url, featured_src)) if featured_src else None
+    featured_url = absolute_url(base_url, featured_src) if featured_src else None
+    featured = _image_key(featured_url) if featured_url else None
     images: list[Image] = []
     seen: set[str] = set()
     for img in _body(body).css("img"):
         src = img.attrib.get("src") or img.attrib.get("data-src") or img.attrib.get("data-lazy-src")
         if not src or src.startswith("data:"):
             continue
-        src = urljoin(base_url, src.strip())
-        if src in seen:
+        src = absolute_url(base_url, src)
+        if src is None or src in seen:
             continue
         seen.add(src)
         alt = _squash(img.attrib.get("alt", "")) or None
@@ -990,7 +992,9 @@ def extract_documents(body: str | Selector, base_url: str) -> list[Document]:
     documents: list[Document] = []
     seen: set[str] = set()
     for link in _body(body).css("a[href]"):
-        url = urljoin(base_url, link.attrib["href"].strip())
+        url = absolute_url(base_url, link.attrib["href"])
+        if url is None:
+            continue
         suffix = PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")
         if suffix not in _DOCUMENT_TYPES or url in seen:
             continue

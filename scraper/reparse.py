@@ -12,7 +12,14 @@ from urllib.parse import urlsplit
 
 from scraper.archive import Archive
 from scraper.captures import read_body
-from scraper.pages import ArticlePage, NotAnArticle, RestPost, RestRefused, rest_posts
+from scraper.pages import (
+    ArticlePage,
+    NotAnArticle,
+    RestPost,
+    RestRefused,
+    Unreadable,
+    rest_posts,
+)
 from scraper.text import SITE_TZ, site_time
 
 
@@ -34,7 +41,8 @@ def articles_in(capture: dict, body: bytes, site: str) -> list:
         return [RestPost(post, site).to_article() for post in posts if "_embedded" in post]
     if capture["status"] == 200 and "html" in (capture["content_type"] or ""):
         try:
-            return [ArticlePage(capture["url"], body, site).to_article()]
+            page = ArticlePage(capture["url"], body, site, content_type=capture["content_type"])
+            return [page.to_article()]
         except NotAnArticle:
             return []
     return []
@@ -83,7 +91,14 @@ def replay(archive: Archive, capture: dict, warc_dir: str | Path, sites: dict) -
     counts = Counter()
     if capture["status"] in (404, 410):
         counts["deleted"] += archive.mark_deleted(capture["url"], seen_at)
-    for article in articles_in(capture, body, site):
+    try:
+        articles = articles_in(capture, body, site)
+    except Unreadable as error:  # the rows it backs were cleared: stop, change nothing
+        raise ReparseError(
+            f"capture {capture['id']} ({capture['url']}) cannot be read: {error};"
+            " the archive was left unchanged"
+        ) from None
+    for article in articles:
         article.capture_id = capture["id"]
         counts[archive.save(article, seen_at=seen_at)] += 1
     return counts

@@ -41,6 +41,8 @@ POST_AUTHOR = re.compile(r"^\s*post author\s*:\s*(\S.*?)\s*$", re.IGNORECASE | r
 WHITESPACE = re.compile(r"\s+")  # in the source: HTML collapses it, only <br> breaks a line
 SPACES = re.compile(r"[^\S\n]+")
 NEWLINES_AROUND = re.compile(r" *\n *")
+CONTROL_IN_URL = re.compile(r"[\x00-\x1f\x7f]")
+TAB_NEWLINE = re.compile(r"[\t\n\r]")
 
 
 def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
@@ -57,7 +59,10 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
                 if re.match(r"\s*(?:javascript|vbscript|data):", value, re.IGNORECASE):
                     del el.attrib[name]
                 elif name != "srcset":
-                    el.attrib[name] = urljoin(base_url, value.strip())
+                    if (url := absolute_url(base_url, value)) is None:
+                        del el.attrib[name]  # not a URL: the element and its text stay
+                    else:
+                        el.attrib[name] = url
     for el in list(element.iter(*BLOCK_TAGS)):
         if el is not element and BOILERPLATE.match(_squash(el.text_content())):
             _drop(el)
@@ -93,26 +98,28 @@ def body_text(element: HtmlElement) -> str:
         if text and not BOILERPLATE.match(text):
             paragraphs.append(text)
 
-    def walk(el: HtmlElement) -> None:
+    if element.text:
+        current.append(WHITESPACE.sub(" ", element.text))
+    # Depth first without recursion: a body pasted from Word nests thousands of levels deep.
+    stack: list[tuple[HtmlElement, bool]] = [(child, False) for child in reversed(element)]
+    while stack:
+        el, leaving = stack.pop()
         block = el.tag in BLOCK_TAGS
-        if block:
-            flush()
-        if el.tag == "br":
-            current.append("\n")
-        elif _is_text(el):
-            if el.text:
-                current.append(WHITESPACE.sub(" ", el.text))
-            for child in el:
-                walk(child)
+        if not leaving:
+            if block:
+                flush()
+            if el.tag == "br":
+                current.append("\n")
+            elif _is_text(el):
+                if el.text:
+                    current.append(WHITESPACE.sub(" ", el.text))
+                stack.append((el, True))
+                stack.extend((child, False) for child in reversed(el))
+                continue
         if block:
             flush()
         if el.tail:
             current.append(WHITESPACE.sub(" ", el.tail))
-
-    if element.text:
-        current.append(WHITESPACE.sub(" ", element.text))
-    for child in element:
-        walk(child)
     flush()
     return "\n\n".join(paragraphs)
 
@@ -161,6 +168,23 @@ def site_time(value: str | None, assume: timezone = SITE_TZ) -> str | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=assume)
     return moment.astimezone(SITE_TZ).isoformat(timespec="seconds")
+
+
+def absolute_url(base: str, href: str, site: str | None = None) -> str | None:
+    """``href`` resolved against ``base`` (and made canonical for ``site``), or None when it
+    cannot be a URL (``http://[2001:db8::1/x``). Never raises: an href is untrusted input.
+
+    Control characters are percent-encoded and tabs and newlines removed, as browsers do."""
+    href = CONTROL_IN_URL.sub(_percent, TAB_NEWLINE.sub("", href.strip()))
+    try:
+        url = urljoin(base, href)
+        return canonical_url(url, site) if site else url
+    except ValueError:
+        return None
+
+
+def _percent(match: re.Match[str]) -> str:
+    return f"%{ord(match.group()):02X}"
 
 
 def canonical_url(url: str, site: str) -> str:

@@ -1,6 +1,7 @@
 """The published archive, through Datasette's own test client and through ``ham-archive serve``."""
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -87,14 +88,18 @@ async def test_newest_first_and_every_column_documented(datasette, archive_db):
         assert set(documented["columns"]) == set(table.columns_dict), table.name
 
 
-def test_serve_answers_a_search(archive_db):
+def test_serve_answers_a_search_whatever_the_file_is_called(archive_db, tmp_path):
+    """The README's ``--db mirror.db``: home, search, dashboards and tables all answer."""
+    mirror = tmp_path / "mirror.db"
+    shutil.copyfile(archive_db, mirror)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "scraper.cli", "serve", "--db", str(archive_db)]
+    command = [sys.executable, "-m", "scraper.cli", "serve", "--db", str(mirror)]
     server = subprocess.Popen([*command, "--port", str(port)], stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
     try:
-        url = f"http://127.0.0.1:{port}/archive/articles.json?_search=Banjarmasin&_shape=array"
+        url = f"{base}/mirror/articles.json?_search=Banjarmasin&_shape=array"
         for _ in range(100):
             try:
                 with urllib.request.urlopen(url, timeout=5) as response:
@@ -105,9 +110,16 @@ def test_serve_answers_a_search(archive_db):
         else:
             raise AssertionError(server.stderr.read().decode() if server.poll() else "no answer")
         assert any("Banjarmasin" in row["body_text"] for row in rows)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/databases.json") as response:
+        with urllib.request.urlopen(f"{base}/-/databases.json") as response:
             databases = json.load(response)
-        assert [(d["name"], d["is_mutable"]) for d in databases] == [("archive", True)]
+        assert [(d["name"], d["is_mutable"]) for d in databases] == [("mirror", True)]
+        for path in ("/", "/mirror/search?q=Banjarmasin", "/-/dashboards/overview"):
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                assert response.status == 200, path
+                html = response.read().decode()
+            assert "/mirror/" in html or '"db": "mirror"' in html, path
+        with urllib.request.urlopen(f"{base}/mirror/search.json?q=Banjarmasin&_shape=array") as r:
+            assert json.load(r), "the search finds the article"
     finally:
         server.terminate()
         server.wait(10)

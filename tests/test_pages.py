@@ -1,11 +1,28 @@
 """Page objects on pages saved from real WordPress sites: one test per (case, source, field)."""
 
+import html
 import json
+import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
+from bs4 import UnicodeDammit
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scraper.pages import ArticlePage, ListingPage, NotAnArticle, RestPost, SitemapPage
+from scraper.pages import (
+    ArticlePage,
+    ListingPage,
+    NotAnArticle,
+    RestPost,
+    SitemapPage,
+    Unreadable,
+)
+
+sys.path.insert(0, str(Path(__file__).parent))
+import wordpress  # noqa: E402
+from conftest import ham_archive  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = sorted(path for path in FIXTURES.glob("*/*") if (path / "expected.json").exists())
@@ -99,3 +116,271 @@ def test_listing_finds_permalinks_and_the_next_page():
     page = ListingPage(f"{SITE}/page/2/", listing, SITE)
     assert page.urls == [f"{SITE}/2022/09/14/a/", f"{SITE}/2022/09/13/b/"]
     assert page.next_page == f"{SITE}/page/3/"
+
+
+# Hostile content: every page object is total. A malformed URL is kept as text or dropped from
+# the links; a page lxml cannot read whole raises Unreadable; nothing is cut short silently.
+
+SEED = FIXTURES / "twentytwentyone-en_US" / "seed"
+BAD_HREFS = (
+    "http://[2001:db8::1/x",  # an unclosed IPv6 bracket
+    "http://ex\u2100ample.com/",  # a host that NFKC normalisation would change
+    "http://a\x01b.example/\x7fx",  # control characters
+    "https://[not-an-ip]/",
+    "\x00",
+)
+
+
+def seed_page(body_html: str | None = None, head: str = "") -> tuple[str, bytes]:
+    """The seed fixture page with its article body (and, optionally, head) replaced."""
+    meta = json.loads((SEED / "meta.json").read_text())
+    page = (SEED / "response.html").read_text()
+    if body_html is not None:
+        start = page.index('<div class="entry-content">') + len('<div class="entry-content">')
+        page = page[:start] + body_html + page[page.index("</div><!-- .entry-content -->") :]
+    return meta["url"], page.replace("</head>", head + "</head>", 1).encode()
+
+
+def seed_article(body_html: str | None = None, head: str = "", **options):
+    url, page = seed_page(body_html, head)
+    return ArticlePage(url, page, url.split("/2", 1)[0], **options).to_article()
+
+
+def test_malformed_hrefs_are_kept_as_text_and_dropped_from_links():
+    links = "".join(f'<a href="{href}">tautan {n}</a> ' for n, href in enumerate(BAD_HREFS))
+    body = f'<p>Awal {links}<img src="{BAD_HREFS[0]}" alt="x"> <a href="/dok.pdf">Dok</a></p>'
+    head = "".join(
+        f'<link rel="canonical" href="{BAD_HREFS[0]}"><meta property="og:image" content="{h}">'
+        for h in BAD_HREFS
+    )
+    article = seed_article(body + "<p>Kalimat terakhir.</p>", head)
+    assert article.body_text.startswith("Awal tautan 0 tautan 1 tautan 2 tautan 3 tautan 4 Dok")
+    assert article.body_text.endswith("Kalimat terakhir.")
+    assert article.url == seed_article().url  # the bad canonical link is passed over
+    assert article.featured_image is None
+    assert [d.url for d in article.documents] == [article.url.split("/2")[0] + "/dok.pdf"]
+    assert "2001:db8" not in article.body_html and "\x01" not in article.body_html
+    assert "http://a%01b.example/%7Fx" in article.body_html  # percent-encoded, as browsers do
+
+
+def test_rest_post_with_malformed_hrefs():
+    post = json.loads((SEED / "rest.json").read_text())
+    links = "".join(f'<a href="{href}">t{n}</a> ' for n, href in enumerate(BAD_HREFS))
+    post["content"]["rendered"] = f"<p>{links}</p><p>Kalimat terakhir.</p>"
+    article = RestPost(post, SITE).to_article()
+    assert article.body_text == "t0 t1 t2 t3 t4\n\nKalimat terakhir."
+    post["link"] = BAD_HREFS[0]
+    with pytest.raises(Unreadable, match="not a URL"):
+        RestPost(post, SITE).to_article()
+
+
+def test_listing_and_sitemap_pass_over_malformed_urls():
+    links = "".join(f'<a href="{href}">x</a>' for href in BAD_HREFS)
+    listing = f"""<html><head><link rel="next" href="{BAD_HREFS[0]}"></head><body>{links}
+    <a href="/2022/09/13/b/">B</a><a class="next" href="/page/3/">next</a></body></html>"""
+    page = ListingPage(f"{SITE}/page/2/", listing.encode(), SITE)
+    assert page.urls == [f"{SITE}/2022/09/13/b/"]
+    assert page.next_page == f"{SITE}/page/3/"
+    locs = "".join(f"<url><loc>{href}</loc></url>" for href in BAD_HREFS if "\x00" not in href)
+    urlset = f"<urlset>{locs}<url><loc>{SITE}/2022/09/14/a/</loc></url></urlset>"
+    assert SitemapPage(f"{SITE}/s.xml", urlset.encode(), SITE).urls == [f"{SITE}/2022/09/14/a/"]
+
+
+@given(href=st.text(max_size=40), text=st.text(max_size=40))
+@settings(max_examples=150, deadline=None)
+def test_no_href_makes_a_page_object_raise(href, text):
+    """Whatever an href holds, the page objects answer (the ``<p>`` keeps the text)."""
+    quoted = html.escape(href, quote=True)
+    article = seed_article(f'<p>x<a href="{quoted}">{html.escape(text)}</a>y</p><p>Akhir.</p>')
+    assert article.body_text.endswith("Akhir.")
+    listing = (
+        f'<a href="{quoted}">x</a><a href="/2022/09/13/b/">B</a><link rel=next href="{quoted}">'
+    )
+    page = ListingPage(f"{SITE}/page/2/", listing, SITE)
+    assert page.urls[-1] == f"{SITE}/2022/09/13/b/"
+    assert page.next_page is None or page.next_page.startswith(f"{SITE}/")
+
+
+@pytest.mark.parametrize("depth", [300, 1000, 2000])
+def test_deeply_nested_bodies_are_read_whole(depth):
+    nested = "<div><span>" * (depth // 2) + "Di dalam." + "</span></div>" * (depth // 2)
+    article = seed_article(f"<p>Awal.</p>{nested}<p>Kalimat terakhir.</p>")
+    assert article.body_text == "Awal.\n\nDi dalam.\n\nKalimat terakhir."
+    post = json.loads((SEED / "rest.json").read_text())
+    post["content"]["rendered"] = f"<p>Awal.</p>{nested}<p>Kalimat terakhir.</p>"
+    assert RestPost(post, SITE).to_article().body_text == article.body_text
+
+
+def test_nesting_beyond_what_lxml_reads_is_a_clear_failure():
+    nested = "<div>" * 3000 + "x" + "</div>" * 3000
+    with pytest.raises(Unreadable, match="stopped early.*[Ee]xcessive depth"):
+        seed_article(f"<p>Awal.</p>{nested}<p>Kalimat terakhir.</p>")
+    post = json.loads((SEED / "rest.json").read_text())
+    post["content"]["rendered"] = nested
+    with pytest.raises(Unreadable):
+        RestPost(post, SITE).to_article()
+
+
+def test_text_and_attributes_over_10_mb_are_read_whole():
+    big = "a" * (11 * 2**20)
+    image = f'<p><img src="data:image/png;base64,{big}" alt="foto"> Setelah gambar.</p>'
+    article = seed_article(f"<p>{big}</p>{image}<p>Kalimat terakhir.</p>")
+    assert article.body_text == f"{big}\n\nSetelah gambar.\n\nKalimat terakhir."
+    assert article.images == []  # inline data is not an image URL
+
+
+def test_thousands_of_paragraphs_and_odd_characters():
+    odd = "\ufeffBOM, nol\u200blebar\u200c\u200d, kontrol \x01\x0b, emoji 🇮🇩🎉, \u2028 pemisah."
+    paragraphs = "".join(f"<p>Paragraf {n}.</p>" for n in range(5000))
+    article = seed_article(f"<p>{odd}</p>{paragraphs}<p>Kalimat terakhir.</p>")
+    texts = article.body_text.split("\n\n")
+    assert len(texts) == 5002 and texts[-1] == "Kalimat terakhir."
+    # kept as written; only what HTML counts as white space (\x0b, \u2028) is collapsed
+    assert texts[0] == "\ufeffBOM, nol\u200blebar\u200c\u200d, kontrol \x01 , emoji 🇮🇩🎉, pemisah."
+
+
+# Encodings: decoded as a browser would (BOM, HTTP charset, <meta charset>), with two repairs.
+
+LATIN = "Kalimat “terakhir” – café."
+
+
+def latin_page(charset_meta: str = "") -> str:
+    url, page = seed_page(f"<p>{LATIN}</p>")
+    text = page.decode().replace('<meta charset="UTF-8" />', charset_meta)
+    assert "UTF-8" not in text[:2000] or charset_meta
+    return text
+
+
+@pytest.mark.parametrize(
+    "content_type, meta, encode",
+    [
+        ("text/html; charset=windows-1252", "", "cp1252"),  # the header says it
+        ("text/html", '<meta charset="windows-1252">', "cp1252"),  # the meta says it
+        ("text/html; charset=ISO-8859-1", "", "cp1252"),  # latin-1 means windows-1252 (WHATWG)
+        ("text/html; charset=utf-8", "", "cp1252"),  # Windows-1252 bytes labelled UTF-8
+        ("text/html; charset=windows-1252", "", "utf-8"),  # UTF-8 bytes labelled Windows-1252
+        ("text/html; charset=windows-1252", "", "utf-8-sig"),  # a BOM beats the header
+        ("text/html; charset=utf-8", "", "utf-16"),  # so does a UTF-16 BOM
+        (None, "", "cp1252"),  # no label at all
+    ],
+)
+def test_pages_are_decoded_from_their_labels(content_type, meta, encode):
+    url, _ = seed_page()
+    body = latin_page(meta).encode(encode)
+    article = ArticlePage(url, body, url.split("/2")[0], content_type=content_type).to_article()
+    assert article.body_text == LATIN
+    assert article.title == seed_article().title
+
+
+def test_utf8_with_windows_1252_mixed_in_is_repaired():
+    """Text pasted from Word into a UTF-8 page: a plain decode loses it, and so does
+    UnicodeDammit.detwingle for Windows-1252 letters above 0x9F (é before ASCII)."""
+    pasted = "Sisipan “Word” café."
+    url, page = seed_page(f"<p>{LATIN}</p><p>{pasted}</p>")
+    mixed = page.replace(pasted.encode(), pasted.encode("cp1252"))
+    assert "\ufffd" in mixed.decode("utf-8", "replace")
+    assert "\ufffd" in UnicodeDammit.detwingle(mixed).decode("utf-8", "replace")
+    article = ArticlePage(url, mixed, url.split("/2")[0], content_type="text/html; charset=UTF-8")
+    assert article.to_article().body_text == f"{LATIN}\n\n{pasted}"
+
+
+def test_listing_pages_are_decoded_from_their_labels():
+    listing = '<a href="/2022/09/13/kunjungan-ke-café/">Café</a>'.encode("cp1252")
+    page = ListingPage(f"{SITE}/", listing, SITE, content_type=b"text/html; charset=windows-1252")
+    assert page.urls == [f"{SITE}/2022/09/13/kunjungan-ke-café/"]
+
+
+# The same hostile content, put through a real WordPress (kses, wpautop, the theme, REST).
+
+HOSTILE = {
+    "malformed-hrefs": " ".join(f'<a href="{h}">tautan {n}</a>' for n, h in enumerate(BAD_HREFS)),
+    "nested": "<div>" * 400 + "Teks di dalam." + "</div>" * 400,
+    "paragraphs": "\n\n".join(f"Paragraf {n}." for n in range(3000)),
+    # 600 KB: from about 2 MB WordPress itself answers 500 on REST (formatting.php, PHP 8.2)
+    "data-image": f'<img src="data:image/png;base64,{"QUFB" * 150_000}" alt="foto">',
+    "control": "Kontrol \x01 dan \x7f di sini.",
+    "zero-width": "Kata\u200bdengan\u200cpemisah\u200d lebar nol.",
+    "bom": "\ufeffAwal dengan BOM.",
+    "emoji": "Salam 🇮🇩 dari Jakarta 🎉.",
+}
+
+
+@pytest.fixture(scope="module", params=["twentytwentyone", "twentytwentythree"])
+def hostile_site(request, mariadb, tmp_path_factory):
+    posts = [
+        {
+            "title": f"Uji {name}",
+            "content": f"{content}\n\nKalimat terakhir {name}.",
+            "date": f"2022-09-{10 + n:02d} 09:00:00",
+            "status": "publish",
+            "categories": ["Berita"],
+            "author": "operator.info2",
+            "author_name": "Operator",
+        }
+        for n, (name, content) in enumerate(HOSTILE.items())
+    ]
+    directory = tmp_path_factory.mktemp(f"hostile-{request.param}")
+    with wordpress.start_site(directory, posts, mariadb=mariadb, theme=request.param) as site:
+        info = site.wp.post_info(site.ids)
+        pages = {}
+        for post_id, name in zip(site.ids, HOSTILE, strict=True):
+            status, headers, body = wordpress.fetch(info[post_id]["link"])
+            rest = wordpress.fetch(f"{site.url}/wp-json/wp/v2/posts/{post_id}?_embed=author")
+            assert status == 200 and rest[0] == 200, name
+            pages[name] = (info[post_id]["link"], headers["Content-Type"], body, rest[2])
+        yield site.url, pages, site
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_posts_through_wordpress_are_read_whole(hostile_site, name):
+    site, pages, _ = hostile_site
+    url, content_type, body, rest = pages[name]
+    html_article = ArticlePage(url, body, site, content_type=content_type).to_article()
+    rest_article = RestPost(json.loads(rest), site).to_article()
+    for article in (html_article, rest_article):
+        assert article.title == f"Uji {name}"
+        assert article.body_text.endswith(f"Kalimat terakhir {name}.")
+    assert html_article.body_text == rest_article.body_text
+    first = html_article.body_text.split("\n\n")[0]
+    if name == "paragraphs":
+        assert html_article.body_text.count("\n\n") == 3000
+    elif name == "malformed-hrefs":
+        assert first == "tautan 0 tautan 1 tautan 2 tautan 3 tautan 4"
+    elif name == "nested":
+        assert first == "Teks di dalam."
+    elif name != "data-image":
+        assert first == HOSTILE[name]  # controls, zero-width, BOM, emoji: as written
+
+
+def test_wordpress_pages_under_any_charset_label(hostile_site):
+    """A real page re-encoded and relabelled (or mislabelled) reads the same."""
+    site, pages, _ = hostile_site
+    url, content_type, body, _ = pages["emoji"]
+    expected = ArticlePage(url, body, site, content_type=content_type).to_article()
+    text = body.decode().replace("🇮🇩", "“RI”").replace("🎉", "é")
+    as_1252 = text.replace('charset="UTF-8"', 'charset="windows-1252"').encode("cp1252")
+    variants = [
+        (as_1252, "text/html; charset=windows-1252"),
+        (as_1252, "text/html"),  # the meta alone
+        (as_1252, "text/html; charset=UTF-8"),  # Windows-1252 bytes labelled UTF-8
+        (text.encode(), "text/html; charset=windows-1252"),  # UTF-8 labelled Windows-1252
+    ]
+    for data, label in variants:
+        article = ArticlePage(url, data, site, content_type=label).to_article()
+        assert article.body_text == expected.body_text.replace("🇮🇩", "“RI”").replace("🎉", "é")
+        assert (article.title, article.published_at) == (expected.title, expected.published_at)
+
+
+def test_hostile_posts_are_archived_whole_by_a_crawl(hostile_site, tmp_path):
+    """ham-archive crawl end to end: REST on the classic site, HTML (REST locked) on the block."""
+    url, _, site = hostile_site
+    if site.wp.theme == "twentytwentythree":
+        site.wp.php("update_option('ham_test_rest_locked', 1);")
+    db = tmp_path / "archive.db"
+    result = ham_archive("crawl", "--site", url, "--db", str(db))
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    with sqlite3.connect(db) as connection:
+        rows = dict(connection.execute("select title, body_text from articles"))
+    assert sorted(rows) == sorted(f"Uji {name}" for name in HOSTILE)
+    for name in HOSTILE:
+        assert rows[f"Uji {name}"].endswith(f"Kalimat terakhir {name}."), name

@@ -318,10 +318,19 @@ async def test_malicious_article_is_archived_and_shown_inert(ds, site_db):
     )
     assert "Teks berbahaya" in body_html
     assert not any(active in body_html.lower() for active in ACTIVE)
-    html = (await get(ds, f"/archive/articles/{_pk_path(url)}")).text
-    assert "Teks berbahaya" in html
-    body = html.split('class="ham-body"', 1)[1].split("</td>", 1)[0]
-    assert not any(active in body.lower() for active in ACTIVE), body
+    for page in ("", "?_raw=1"):  # the reading page, and the raw row view
+        html = (await get(ds, f"/archive/articles/{_pk_path(url)}{page}")).text
+        assert "Teks berbahaya" in html
+        body = shown_body(html)
+        assert "Teks berbahaya" in body
+        assert not any(active in body.lower() for active in ACTIVE), body
+
+
+def shown_body(html: str) -> str:
+    """The article body as a page shows it: the reading page's text, or a ``ham-body`` cell."""
+    if '<section id="teks"' in html:
+        return html.split('<section id="teks"', 1)[1].split("</section>", 1)[0]
+    return html.split('class="ham-body"', 1)[1].split("</td>", 1)[0]
 
 
 def _pk_path(url: str) -> str:
@@ -365,9 +374,10 @@ async def test_raw_unsafe_html_in_the_database_is_shown_inert(tmp_path):
     for page in (
         "/archive/articles",
         "/archive/articles/" + _pk_path("https://ham.go.id/2022/09/14/x/"),
+        "/archive/articles/" + _pk_path("https://ham.go.id/2022/09/14/x/") + "?_raw=1",
     ):
         html = (await get(datasette, page)).text
-        body = html.split('class="ham-body"', 1)[1].split("</td>", 1)[0]
+        body = shown_body(html)
         assert "Teks berbahaya" in body
         assert not any(active in body.lower() for active in ACTIVE), body
 

@@ -14,6 +14,10 @@ class NotAnArticle(ValueError):
     """The page is not a published post (a page, an attachment, a listing, ...)."""
 
 
+class Unreadable(Exception):
+    """The page is a post (or may be) but cannot be read whole: a failure, never a skip."""
+
+
 def make_article(
     *,
     url: str,

@@ -6,17 +6,24 @@ a reparse runs this over the whole archive."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from functools import cached_property
-from urllib.parse import urljoin
+from itertools import chain
 
 from lxml import etree
 from lxml import html as lxml_html
 from parsel.csstranslator import HTMLTranslator
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
 
 from scraper.items import Article
-from scraper.pages.article import NotAnArticle, make_article
-from scraper.text import canonical_url, plain, post_author, site_time
+from scraper.pages.article import NotAnArticle, Unreadable, make_article
+from scraper.text import absolute_url, canonical_url, plain, post_author, site_time
 
 POST_ID = re.compile(r"[?&]p=(\d+)|post-?(?:id-)?(\d+)")
 PERMALINK = re.compile(r"/\d{4}/\d{2}/\d{2}/[^/]+/?$")
@@ -48,10 +55,20 @@ class ArticlePage:
         css(".wp-block-post-featured-image img::attr(src)"),
     )
 
-    def __init__(self, url: str, body: bytes | str, site: str | None = None):
+    def __init__(
+        self,
+        url: str,
+        body: bytes | str,
+        site: str | None = None,
+        *,
+        content_type: str | bytes | None = None,
+        encoding: str | None = None,
+    ):
+        """``content_type`` is the response's Content-Type header (its charset is read);
+        ``encoding`` overrides it when the caller already knows the encoding."""
         self.url = url
         self.site = site or url
-        self.root = parse_html(body)
+        self.root = parse_html(body, content_type, encoding)
 
     def to_article(self) -> Article:
         if not self.is_post:
@@ -105,7 +122,8 @@ class ArticlePage:
     @property
     def url_canonical(self) -> str:
         href = self.head.get("link:canonical")
-        return canonical_url(urljoin(self.url, href) if href else self.url, self.site)
+        found = absolute_url(self.url, href, self.site) if href else None
+        return found or canonical_url(self.url, self.site)
 
     @property
     def post_id(self) -> int | None:
@@ -161,27 +179,100 @@ class ArticlePage:
 
     @property
     def featured_image(self) -> str | None:
-        if src := self.head.get("og:image"):
-            return canonical_url(src, self.site)
-        for query in self.FEATURED:
-            if src := self._first(query):
-                return canonical_url(src, self.site)
+        sources = chain([self.head.get("og:image")], map(self._first, self.FEATURED))
+        for src in filter(None, sources):  # lazily: most pages stop at the first
+            if url := absolute_url(self.url, src, self.site):
+                return url
         return None
 
 
-def parse_html(body: bytes | str) -> lxml_html.HtmlElement:
-    """A document tree from a page's bytes (UTF-8, as WordPress sends), never an exception."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+def decode_html(
+    body: bytes | str, content_type: str | bytes | None = None, encoding: str | None = None
+) -> str:
+    """A page's text, decoded as a browser (and Scrapy's ``response.text``, through w3lib) would:
+    a byte-order mark first, then the HTTP charset (``encoding`` when the caller already knows
+    it), then ``<meta charset>``, UTF-8 when nothing is said. Two repairs for labels that lie:
+    bytes that are valid UTF-8 (and not plain ASCII) are read as UTF-8 whatever a single-byte
+    label says, since legacy text almost never forms valid UTF-8 sequences; and in a page said
+    (or taken) to be UTF-8, the bytes that are not UTF-8 are read as Windows-1252 (text pasted
+    from Word), not lost to U+FFFD. BeautifulSoup's ``UnicodeDammit.detwingle`` does the second
+    only for bytes 0x80-0x9F: it takes ``é`` (0xE9) before ASCII for the start of a UTF-8
+    sequence and loses it (``test_pages.py`` shows it)."""
+    if isinstance(body, str):
+        return body
+    if isinstance(content_type, bytes):  # as Scrapy's headers hold it
+        content_type = content_type.decode("latin-1")
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding and bom:
+        return body[len(bom) :].decode(bom_encoding, "replace")
+    declared = (
+        resolve_encoding(encoding) if encoding else http_content_type_encoding(content_type)
+    ) or html_body_declared_encoding(body)
+    if declared in ("utf-16", "utf-32"):
+        declared += "-be"  # as w3lib reads a label without a BOM
+    if declared and declared.startswith(("utf-16", "utf-32")):
+        return body.decode(declared, "replace")
     try:
-        return lxml_html.document_fromstring(text)
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        if declared not in (None, "utf-8"):
+            try:
+                return body.decode(declared, "replace")
+            except LookupError:  # a label Python does not know
+                pass
+        return body.decode("utf-8", WINDOWS_1252_REPAIR)
+
+
+def _windows_1252(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the bytes that are not UTF-8, read as Windows-1252 (the five bytes
+    it leaves undefined as the C1 controls of the same number, as WHATWG's decoder does)."""
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return "".join(
+        chr(b) if b in _UNDEFINED else bytes([b]).decode("cp1252") for b in bad
+    ), error.end
+
+
+_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+WINDOWS_1252_REPAIR = "ham-archive-windows-1252"
+codecs.register_error(WINDOWS_1252_REPAIR, _windows_1252)
+
+
+# huge_tree: without it libxml2 stops at 256 levels of nesting (a body pasted from Word) and
+# at text or attribute nodes of 10 MB (inline ``data:`` images), and drops the rest silently.
+_PARSER = lxml_html.HTMLParser(huge_tree=True)
+
+
+def parse_html(
+    body: bytes | str, content_type: str | bytes | None = None, encoding: str | None = None
+) -> lxml_html.HtmlElement:
+    """A document tree from a page's bytes; Unreadable when lxml cannot read all of it."""
+    text = decode_html(body, content_type, encoding)
+    try:
+        root = lxml_html.document_fromstring(text, parser=_PARSER)
     except ValueError:  # a str with an XML encoding declaration: let lxml read the bytes
         try:
-            return lxml_html.document_fromstring(text.encode("utf-8"))
+            root = lxml_html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
         except (etree.ParserError, ValueError):
-            pass
+            root = lxml_html.document_fromstring("<html><body></body></html>")
     except etree.ParserError:  # nothing to parse
-        pass
-    return lxml_html.document_fromstring("<html><body></body></html>")
+        root = lxml_html.document_fromstring("<html><body></body></html>")
+    _check_complete(_PARSER)
+    return root
+
+
+def parse_fragment(html: str) -> lxml_html.HtmlElement:
+    """An HTML fragment (the REST API's ``content.rendered``) inside one ``<div>``."""
+    root = lxml_html.fragment_fromstring(html, create_parent="div", parser=_PARSER)
+    _check_complete(_PARSER)
+    return root
+
+
+def _check_complete(parser: etree.HTMLParser) -> None:
+    """Raise Unreadable when libxml2 gave up part of the document (a resource limit)."""
+    for entry in parser.error_log:
+        if entry.level >= etree.ErrorLevels.FATAL:
+            raise Unreadable(f"the HTML parser stopped early: {entry.message.strip()}")
 
 
 def _names(links) -> list[str]:

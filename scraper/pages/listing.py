@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from scraper.text import canonical_url
+from scraper.pages.html import decode_html
+from scraper.text import absolute_url, canonical_url
 
 # Sub-sitemaps that list something other than posts (WordPress core, Yoast, Rank Math, ...).
 NOT_POST_SITEMAP = re.compile(
@@ -32,7 +33,8 @@ class SitemapPage:
             self.type, self.locs = "", []
         else:
             self.type = sitemap.type
-            self.locs = [urljoin(url, entry["loc"]) for entry in sitemap]
+            joined = (absolute_url(url, entry["loc"]) for entry in sitemap if "loc" in entry)
+            self.locs = [loc for loc in joined if loc]  # a malformed <loc> is dropped
 
     @property
     def sitemaps(self) -> list[str]:
@@ -55,28 +57,42 @@ class ListingPage:
         " .wp-block-query-pagination-next::attr(href)"
     )
 
-    def __init__(self, url: str, body: bytes | str, site: str):
+    def __init__(
+        self,
+        url: str,
+        body: bytes | str,
+        site: str,
+        *,
+        content_type: str | bytes | None = None,
+        encoding: str | None = None,
+    ):
         self.url = url
         self.site = site
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-        self.selector = Selector(text=text)
+        self.selector = Selector(text=decode_html(body, content_type, encoding))
 
     @property
     def urls(self) -> list[str]:
-        """Links that look like post permalinks (``/YYYY/MM/DD/slug/``), in page order."""
-        links = (urljoin(self.url, href) for href in self.selector.css("a::attr(href)").getall())
+        """Links that look like post permalinks (``/YYYY/MM/DD/slug/``), in page order;
+        hrefs that are not URLs are passed over."""
+        hrefs = self.selector.css("a::attr(href)").getall()
+        links = (absolute_url(self.url, href, self.site) for href in hrefs)
         found = (
-            canonical_url(link, self.site)
+            link
             for link in links
-            if _on_site(link, self.site) and PERMALINK.match(urlsplit(link).path)
+            if link and _on_site(link, self.site) and PERMALINK.match(urlsplit(link).path)
         )
         return list(dict.fromkeys(found))
 
     @property
     def next_page(self) -> str | None:
-        href = self.selector.css(self.NEXT).get()
-        return canonical_url(urljoin(self.url, href), self.site) if href else None
+        """The next listing page, on the site (pagination never leaves it)."""
+        links = (
+            absolute_url(self.url, href, self.site)
+            for href in self.selector.css(self.NEXT).getall()
+        )
+        return next((link for link in links if link and _on_site(link, self.site)), None)
 
 
 def _on_site(url: str, site: str) -> bool:
+    """``url`` (absolute, already split once without error) lies on ``site``."""
     return canonical_url(url, site).startswith(site.rstrip("/") + "/")

@@ -6,11 +6,10 @@ import json
 from datetime import UTC
 from typing import Any
 
-from lxml import html as lxml_html
-
 from scraper.items import Article
-from scraper.pages.article import NotAnArticle, make_article
-from scraper.text import canonical_url, plain, site_time
+from scraper.pages.article import NotAnArticle, Unreadable, make_article
+from scraper.pages.html import parse_fragment
+from scraper.text import absolute_url, plain, site_time
 
 EMBED = "author,wp:term,wp:featuredmedia"
 
@@ -52,11 +51,14 @@ class RestPost:
         if data.get("type", "post") != "post" or data.get("status", "publish") != "publish":
             raise NotAnArticle(f"not a published post: {data.get('link')}")
         content = (data.get("content") or {}).get("rendered") or ""
+        url = absolute_url(self.site, data["link"], self.site)
+        if url is None:
+            raise Unreadable(f"post {data.get('id')} has a link that is not a URL")
         return make_article(
-            url=canonical_url(data["link"], self.site),
+            url=url,
             title=plain((data.get("title") or {}).get("rendered")),
             published_at=self._time("date_gmt", "date"),
-            body=lxml_html.fragment_fromstring(content, create_parent="div"),
+            body=parse_fragment(content),
             source="rest",
             post_id=data.get("id"),
             slug=data.get("slug"),
@@ -88,4 +90,4 @@ class RestPost:
     @property
     def featured_image(self) -> str | None:
         media = [m for m in self.embedded.get("wp:featuredmedia", []) if m.get("source_url")]
-        return canonical_url(media[0]["source_url"], self.site) if media else None
+        return absolute_url(self.site, media[0]["source_url"], self.site) if media else None

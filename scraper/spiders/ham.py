@@ -493,7 +493,8 @@ class HamSpider(scrapy.Spider):
                 self.fail(response.url, "listing", f"HTTP {response.status}", response)
             return  # a 404 past the last page ends the walk
         try:
-            page = ListingPage(response.url, response.body, self.site)
+            content_type = response.headers.get("Content-Type")
+            page = ListingPage(response.url, response.body, self.site, content_type=content_type)
             urls, next_page = page.urls, page.next_page
         except Exception as error:
             self.fail(response.url, "listing", reason_of(error), response)
@@ -526,7 +527,9 @@ class HamSpider(scrapy.Spider):
             self.fail(response.url, "article", f"HTTP {response.status}", response)
             return
         try:
-            article = ArticlePage(response.url, response.body, self.site).to_article()
+            content_type = response.headers.get("Content-Type")
+            page = ArticlePage(response.url, response.body, self.site, content_type=content_type)
+            article = page.to_article()
         except Exception as error:  # NotAnArticle included: a block page is not a post
             self.fail(response.url, "article", reason_of(error), response)
             return
