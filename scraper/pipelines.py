@@ -64,8 +64,9 @@ class ArchivePipeline:
             return
         stats = self.stats.get_stats()
         saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
-        failed = stats.get("ham/failed", 0)
-        status = run_status(reason, stats, saved, spider.incremental)
+        failed = spider.failure_count()  # what a second try fetched is no failure
+        self.stats.set_value("ham/failed", failed)
+        status = run_status(reason, self.stats.get_stats(), saved, spider.incremental)
         self.stats.set_value("ham/status", status)
         kept = {}
         if not spider.listing_complete():  # what a failed REST listing missed is asked again

@@ -193,6 +193,15 @@ async def wrong_charset(x: Exchange) -> None:
     await x.send(reply)
 
 
+async def windows_1252_as_utf8(x: Exchange) -> None:
+    """An HTML page re-encoded in Windows-1252 (what it cannot hold as character references),
+    still labelled UTF-8."""
+    reply = await x.upstream()
+    if "html" in (reply.header("Content-Type") or ""):
+        reply.body = reply.body.decode("utf-8").encode("cp1252", "xmlcharrefreplace")
+    await x.send(reply)
+
+
 async def redirect_loop(x: Exchange) -> None:
     joiner = "&" if "?" in x.request.target else "?"
     await x.send(x.redirect(f"{x.own_url}{joiner}{LOOP}=1"))
@@ -227,6 +236,7 @@ FAULTS: dict[str, Callable] = {
     "firewall_404": firewall_404,
     "site_404": site_404,
     "wrong_charset": wrong_charset,
+    "windows_1252_as_utf8": windows_1252_as_utf8,
     "redirect_loop": redirect_loop,
     "offsite": offsite,
     "huge": huge,

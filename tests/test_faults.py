@@ -43,6 +43,8 @@ MIX = [
     "garbled_totals",
     "block_page",
     "firewall_404",
+    "wrong_charset",
+    "windows_1252_as_utf8",
     "redirect_loop",
     "offsite",
     "huge",
@@ -354,5 +356,37 @@ def test_a_404_is_a_deletion_only_with_the_sites_page_and_a_second_signal(sites,
         evidence = json.loads(evidence)
         assert "the same not-found answer on an earlier run" in evidence["reasons"]
         assert len(evidence["capture_ids"]) == 3  # this answer, the probe, the earlier answer
+    finally:
+        site.proxy.rewrite = None
+
+
+def test_a_post_no_page_object_can_read_fails_alone_and_is_retried(sites, tmp_path):
+    """A REST page holding a malformed post and something that is not a post at all: the other
+    posts of the page are archived, both failures recorded, the post fetched again next run."""
+    site, clean = sites("rest")
+    spoiled: list[int] = []
+
+    def rewrite(request, reply):
+        if "_embed" in request.target and "page=1&" in request.target and not spoiled:
+            posts = json.loads(reply.body)
+            posts[0]["content"] = 42  # where {"rendered": "..."} belongs
+            spoiled.append(posts[0]["id"])
+            reply.body = json.dumps([*posts, "junk"]).encode()
+
+    site.proxy.choose, site.proxy.rewrite = (lambda request: None), rewrite
+    site.proxy.reset_counts()
+    try:
+        db = tmp_path / "archive.db"
+        code, summary = site.crawl(db)
+        assert code == 3, summary
+        rows = query(db, "select kind, reason, post_id from crawl_failures")
+        assert ("rest-post", "not a post object", None) in rows
+        assert [kind for kind, _, post_id in rows if post_id == spoiled[0]] == ["rest-post"]
+        assert len(content(db)) == N_POSTS - 1
+
+        code, summary = site.crawl(db)
+        assert code == 0, summary
+        assert any(f"include={spoiled[0]}" in target for target, _ in site.proxy.log)
+        assert content(db) == content(clean)
     finally:
         site.proxy.rewrite = None

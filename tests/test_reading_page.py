@@ -141,8 +141,9 @@ async def test_site_and_deletion_evidence_columns_are_shown_when_present(tmp_pat
     path = tmp_path / "archive.db"
     facts = build(path)
     with sqlite3.connect(path) as conn:
-        conn.execute("alter table articles add column site text")
-        conn.execute("alter table articles add column deletion_evidence text")
+        columns = {row[1] for row in conn.execute("pragma table_info(articles)")}
+        for column in {"site", "deletion_evidence"} - columns:  # the archive may have them
+            conn.execute(f"alter table articles add column {column} text")
         evidence = json.dumps({"status": 404, "checked": "2026-11-03T10:00:00+07:00"})
         conn.execute(
             "update articles set site = 'kemenham.go.id', deletion_evidence = ? where url = ?",

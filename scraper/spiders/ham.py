@@ -54,6 +54,8 @@ from scraper.pages.listing import sitemap_urls_from_robots
 from scraper.pages.rest import EMBED
 
 DEFAULT_SITE = "https://ham.go.id"
+# Failures of these kinds are asked for once more at the end of the run (second_try_step).
+SECOND_TRIES = ("article", "sitemap", "listing", "rest")
 SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 
 
@@ -91,6 +93,7 @@ class HamSpider(scrapy.Spider):
         self.rest_refused: str | None = None
         self.first_failure: str | None = None  # the reason, when the site never answers
         self.failures: list[dict] = []  # url, kind, reason, post_id, capture_id
+        self.second_tries: dict[tuple[str, str], scrapy.Request] = {}  # once, at the end
         self.seen: dict[str, set[str]] = {}  # post URLs found, per discovery source
         self.rest_ids: set[int] = set()  # ids the REST listing showed this run
         self.listing = Sweep()  # the REST posts listing (every post, in a full run)
@@ -347,6 +350,7 @@ class HamSpider(scrapy.Spider):
         "coverage_step",
         "probe_step",
         "recheck_step",
+        "second_try_step",
     )
 
     def total_step(self):
@@ -482,6 +486,14 @@ class HamSpider(scrapy.Spider):
                 dont_filter=url in self.recheck_later,  # asked before, answered before the probe
             )
 
+    def second_try_step(self):
+        """What failed this run is asked for once more, last: a block page or a redirect that
+        was passing costs a day's wait otherwise. Its failure stands only if it fails again."""
+        tries, self.second_tries = self.second_tries, {}
+        self.failures = [f for f in self.failures if (f["url"], f["kind"]) not in tries]
+        for (url, _), request in sorted(tries.items()):
+            yield request.replace(url=url, dont_filter=True, meta={"second_try": True})
+
     def listing_request(self, url: str, number: int) -> scrapy.Request:
         return scrapy.Request(
             url, callback=self.parse_listing, errback=self.failed, cb_kwargs={"number": number}
@@ -580,7 +592,7 @@ class HamSpider(scrapy.Spider):
         url = asked_url(failure.request)
         reason = failure.getErrorMessage() or failure.type.__name__
         self.first_failure = self.first_failure or reason
-        self.fail(url, kind, f"{failure.type.__name__}: {reason}"[:500])
+        self.fail(url, kind, f"{failure.type.__name__}: {reason}"[:500], request=failure.request)
 
     def fail(
         self,
@@ -589,9 +601,13 @@ class HamSpider(scrapy.Spider):
         reason: str,
         response: Response | None = None,
         post_id: int | None = None,
+        request: scrapy.Request | None = None,
     ) -> None:
         """Count and keep one failure: the run is partial, the next run retries it."""
         self.note(url, kind, reason, response, post_id)
+        request = request or (response.request if response is not None else None)
+        if kind in SECOND_TRIES and request is not None and not request.meta.get("second_try"):
+            self.second_tries[url, kind] = request
         self.count("failed")
         self.logger.warning("%s failed (%s): %s", url, kind, reason)
 
@@ -609,6 +625,9 @@ class HamSpider(scrapy.Spider):
 
     def count(self, what: str) -> None:
         self.crawler.stats.inc_value(f"ham/{what}")
+
+    def failure_count(self) -> int:
+        return sum(failure["kind"] != "unconfirmed-gone" for failure in self.failures)
 
     def listing_complete(self) -> bool:
         """The REST listing of this run was read to its end: the watermark may move on."""
