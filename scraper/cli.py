@@ -199,7 +199,15 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--public", is_flag=True, help="Harden for the internet: see docs/deploy.md.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
-def serve(db_path: str, host: str | None, port: int, public: bool, warc_dir: str | None) -> None:
+@click.option("--export-dir", type=click.Path(file_okay=False), help="Downloads [<stem>-export].")
+def serve(
+    db_path: str,
+    host: str | None,
+    port: int,
+    public: bool,
+    warc_dir: str | None,
+    export_dir: str | None,
+) -> None:
     """Publish the archive with Datasette, read-only.
 
     --public opens the database immutable, with tight time and row limits, no database
@@ -226,7 +234,37 @@ def serve(db_path: str, host: str | None, port: int, public: bool, warc_dir: str
         args += ["--setting", name, value]
     if warc_dir:  # where "view as captured" reads the WARC records (scraper/datasette_plugin.py)
         os.environ["HAM_ARCHIVE_WARC_DIR"] = str(Path(warc_dir).resolve())
+    if export_dir:  # the files of `ham-archive export`, linked from the home page
+        os.environ["HAM_ARCHIVE_EXPORT_DIR"] = str(Path(export_dir).resolve())
     os.execv(sys.executable, args)
+
+
+@cli.command("export")
+@db_option
+@click.option("--out", type=click.Path(file_okay=False), help="Directory [<db stem>-export/].")
+@click.option("--wacz", type=click.Path(dir_okay=False), help="A WACZ to offer [<db stem>.wacz].")
+def export_command(db_path: str, out: str | None, wacz: str | None) -> None:
+    """Write the archive to take home: an immutable copy of the database, the articles as CSV
+    and JSON Lines, the WACZ when there is one, and a datapackage.json describing them.
+
+    `serve` links them from the home page, with size, date and SHA-256.
+
+    ham-archive export --db archive.db
+    """
+    from scraper.export import ExportError, export, export_dir, human_size
+
+    started = time.monotonic()
+    try:
+        package = export(db_path, out, wacz)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    files = ", ".join(f"{r['path']} ({human_size(r['bytes'])})" for r in package["resources"])
+    wacz_note = "" if any(r["name"] == "wacz" for r in package["resources"]) else "; no WACZ"
+    click.echo(
+        f"Exported {db_path} in {time.monotonic() - started:.0f}s to "
+        f"{out or export_dir(db_path)}: {files}, datapackage.json{wacz_note}",
+        err=True,
+    )
 
 
 @cli.command()

@@ -36,9 +36,10 @@ from datasette.utils import (
     tilde_decode,
     tilde_encode,
 )
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import AsgiFileDownload, NotFound, Response
 from markupsafe import Markup, escape
 
+from scraper import export
 from scraper.captures import read_body
 from scraper.reading import apa, bibtex, publisher, tanggal
 from scraper.search import MARK, exact_query, snippet, stem_query, stem_text
@@ -104,6 +105,12 @@ del.ham-diff { background: #fdd; } ins.ham-diff { background: #dfd; text-decorat
 .ham-cite { width: 100%; font-family: monospace; font-size: 0.9rem; display: block; }
 .ham-copy { margin: 0.3em 0 1em; } .ham-copy[data-copied]::after { content: " ✓"; }
 .ham-hash { font-size: 0.8rem; } .ham-note { color: #5c4400; }
+.ham-search-box input { font-size: 1.1rem; padding: 0.3em; width: min(28rem, 100%); }
+.ham-search-box button { font-size: 1.1rem; }
+.ham-search-box label, .ham-reading label { display: block; width: auto; font-weight: bold; }
+.ham-meta code, .ham-captures time { white-space: nowrap; }
+.ham-search-facets { display: flex; flex-wrap: wrap; gap: 0.5em 2.5em; margin: 1em 0; }
+.ham-facet h2 { font-size: 1rem; margin: 0; } .ham-facet ul { list-style: none; padding: 0; }
 .ham-results { list-style: none; padding: 0; } .ham-results li { margin: 0 0 1.2em; }
 .ham-results .ham-result-title { font-size: 1.15rem; font-weight: bold; }
 .ham-results .ham-result-meta { color: #444; font-size: 0.9rem; }
@@ -323,7 +330,12 @@ def render_cell(value: object, column: str, table: str | None) -> Markup | None:
         return Markup(clean)
     if table is not None or column != "snippet" or MARK[0] not in value:
         return None
-    html = str(escape(value))
+    return snippet_html(value)
+
+
+def snippet_html(value: str | None) -> Markup:
+    """A search snippet as HTML: the text escaped, its ``<mark>`` tags kept."""
+    html = str(escape(value or ""))
     for tag in MARK:
         html = html.replace(str(escape(tag)), tag)
     return Markup(html)
@@ -366,6 +378,7 @@ def register_routes():
         (rf"^{re.escape(JS_PATH)}$", site_js),
         (r"^/(?P<database>[^/]+)/search\.atom$", search_atom),
         (r"^/(?P<database>[^/]+)/-/captured/(?P<id>\d+)$", captured),
+        (r"^/(?P<database>[^/]+)/-/download/(?P<name>[^/]+)$", download),
     ]
 
 
@@ -436,7 +449,7 @@ def get_metadata(datasette, key, database, table):
 
 
 @hookimpl
-def extra_template_vars(view_name: str, datasette, request, database, table):
+def extra_template_vars(template: str, view_name: str, datasette, request, database, table):
     """The home page's facts, and the reading page of an article (``ham_article``; the raw
     row view with ``?_raw=1``)."""
     if view_name == "row" and table == "articles" and database in archive_names(datasette):
@@ -448,6 +461,17 @@ def extra_template_vars(view_name: str, datasette, request, database, table):
             return {"ham_article": await reading_page(datasette, request, database, url)}
 
         return article
+    if (
+        template.startswith("query")
+        and request is not None
+        and request.url_vars.get("table") == "search"
+        and database in archive_names(datasette)
+    ):
+
+        async def search() -> dict:
+            return {"ham_search": await search_page(datasette, request, database)}
+
+        return search
     if view_name != "index":
         return {}
 
@@ -465,7 +489,12 @@ def extra_template_vars(view_name: str, datasette, request, database, table):
             "select started_at, ended_at, status, site from crawl_runs"
             " where ended_at is not null order by id desc limit 1"
         )
-        return {"archive": dict(articles.first()), "last_crawl": runs.first(), "archive_db": name}
+        return {
+            "archive": dict(articles.first()),
+            "last_crawl": runs.first(),
+            "archive_db": name,
+            "downloads": downloads(datasette, name),
+        }
 
     return facts
 
@@ -579,6 +608,29 @@ async def _latest_captures(db, urls: list[str]) -> dict[str, dict]:
     return {row["url"]: dict(row) for row in rows}
 
 
+async def _add_mementos(db, captures: list[dict]) -> None:
+    """A capture read from a web archive gets the time that archive made it (``archived_at``)
+    and its memento URL, from the ``mementos`` table when the archive has one."""
+    tables = await db.table_names()
+    if "mementos" not in tables or not captures:
+        return
+    columns = await _columns(db, "mementos")
+    if not {"capture_id", "archived_at"} <= columns:
+        return
+    by_id = {c["id"]: c for c in captures}
+    marks = ", ".join("?" for _ in by_id)
+    rows = await db.execute(
+        f"select * from mementos where capture_id in ({marks}) order by archived_at", list(by_id)
+    )
+    for row in rows:
+        capture = by_id[row["capture_id"]]
+        capture.setdefault("archived_at", row["archived_at"])
+        if "memento_url" in columns and row["memento_url"]:
+            capture.setdefault("memento", row["memento_url"])
+        if "archive" in columns and row["archive"]:
+            capture.setdefault("archive_name", row["archive"])
+
+
 def _json_list(value: str | None) -> list[str]:
     try:
         items = json.loads(value or "[]")
@@ -648,14 +700,17 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
             [url, url, article.get("capture_id") or -1],
         )
     ]
+    await _add_mementos(db, captures)
     memento = next((c for c in MEMENTO_COLUMNS if c in capture_columns), None)
     origin = next((c for c in ORIGIN_COLUMNS if c in capture_columns), None)
     for capture in captures:
         capture["replay_url"] = (
             replay_url(datasette, database, capture["id"]) if capture.get("warc_file") else None
         )
-        capture["memento_url"] = capture.get(memento) if memento else None
-        capture["origin"] = capture.get(origin) if origin else None
+        capture["memento_url"] = (capture.get(memento) if memento else None) or capture.get(
+            "memento"
+        )
+        capture["origin"] = (capture.get(origin) if origin else None) or capture.get("archive_name")
     images = [
         dict(r)
         for r in await db.execute("select * from article_images where article_url = ?", [url])
@@ -683,7 +738,8 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
     )
     here = reading_url(datasette, database, url)
     stable = datasette.absolute_url(request, here)
-    captured_at = current_capture["fetched_at"] if current_capture else None
+    current = next((c for c in captures if c["id"] == article.get("capture_id")), None)
+    captured_at = current and (current.get("archived_at") or current["fetched_at"])
     return {
         "article": article,
         "database": database,
@@ -768,3 +824,242 @@ def filters_from_request(request, database, table, datasette):
         params={"ham_stemmed": q},
         human_descriptions=[f'found by the search "{q}" (every form of its words)'],
     )
+
+
+# --- the search page: readable entries, the SQL one click away, facets of every match ---------
+
+SEARCH_FACETS = (("year", "Tahun", "year"), ("dateline_city", "Kota", "city"))
+SEARCH_FACET_SIZE = 8
+STEMMED_HITS = (
+    "select rowid from articles_stemmed_fts where articles_stemmed_fts match ham_stem_query(:q)"
+)
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["ham_snippet"] = snippet_html
+    env.filters["ham_tanggal"] = tanggal
+    env.filters["ham_row_path"] = row_path
+
+
+async def search_page(datasette, request, database: str) -> dict:
+    """What the search page adds to Datasette's query page: each result's city, and how the
+    matches (all of them, not only the 100 shown) spread over years, cities and categories,
+    each linking to ``/<db>/articles?_stemmed=q`` with that facet selected."""
+    db = datasette.get_database(database)
+    q = request.args.get("q") or ""
+    table = datasette.urls.table(database, "articles")
+    limit = datasette.setting("facet_time_limit_ms")
+
+    def link(**args) -> str:
+        return f"{table}?{urlencode({STEMMED_ARG: q, **args})}"
+
+    async def details(rows) -> dict[str, dict]:
+        urls = [row["url"] for row in rows]
+        if not urls:
+            return {}
+        marks = ", ".join("?" for _ in urls)
+        found = await db.execute(
+            f"select url, dateline_city, year from articles where url in ({marks})", urls
+        )
+        return {row["url"]: dict(row) for row in found}
+
+    async def counts(sql: str) -> list[tuple[str, int]] | None:
+        try:
+            rows = await db.execute(sql, {"q": q}, custom_time_limit=limit)
+        except Exception as error:  # a facet that cannot finish in time is left out
+            if "interrupted" not in str(error).lower():
+                raise
+            return None
+        return [(str(row["value"]), row["n"]) for row in rows]
+
+    facets = []
+    if q:
+        for column, label, english in SEARCH_FACETS:
+            found = await counts(
+                f"select {column} as value, count(*) as n from articles"
+                f" where rowid in ({STEMMED_HITS}) and {column} is not null"
+                f" group by value order by n desc, value limit {SEARCH_FACET_SIZE}"
+            )
+            if found:
+                items = [(value, n, link(**{column: value})) for value, n in found]
+                facets.append({"label": label, "english": english, "counts": items})
+        found = await counts(
+            "select j.value as value, count(*) as n from articles, json_each(articles.categories)"
+            f" as j where articles.rowid in ({STEMMED_HITS})"
+            f" group by j.value order by n desc, j.value limit {SEARCH_FACET_SIZE}"
+        )
+        if found:
+            items = [(v, n, link(categories__arraycontains=v)) for v, n in found]
+            facets.append({"label": "Kategori", "english": "category", "counts": items})
+        total = await counts(f"select 'all' as value, count(*) as n from ({STEMMED_HITS})")
+    return {
+        "q": q,
+        "details": details,
+        "facets": facets,
+        "total": total[0][1] if q and total else None,
+        "table_url": link() if q else table,
+        "feed_url": f"{datasette.urls.database(database)}/search.atom?{urlencode({'q': q})}",
+    }
+
+
+# --- safe to publish: security headers, and the language of each page ---------------------------
+
+# What the pages need, and no more. Datasette 0.65's templates and datasette-dashboards put
+# inline scripts on their pages ('unsafe-inline'); the charts' Vega compiles its expressions
+# with Function() ('unsafe-eval', on the dashboard pages only). Images: our own (captures) and
+# those of the archived sites, by host, read from the archive at startup.
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self' 'unsafe-inline'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "frame-src": "'self'",
+    "frame-ancestors": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+DASHBOARDS = "/-/dashboards"
+IMAGE_HOSTS_SQL = """
+select distinct substr(src, 1, instr(substr(src, 9), '/') + 7) as origin from article_images
+where src like 'http://%' or src like 'https://%'
+union select distinct substr(url, 1, instr(substr(url, 9), '/') + 7) from (
+  select url from articles order by rowid desc limit 1
+)
+"""
+LANG_MARK = b"ham-id"  # in the body class of the pages written in Indonesian first
+
+
+async def image_origins(datasette) -> list[str]:
+    """Scheme and host of every image the archived articles show (and of the newest
+    article's site), from every archive attached."""
+    origins: set[str] = set()
+    for name in archive_names(datasette):
+        rows = await datasette.get_database(name).execute(IMAGE_HOSTS_SQL)
+        origins.update(
+            row["origin"]
+            for row in rows
+            if re.fullmatch(r"https?://[^/\s;,']+", row["origin"] or "")
+        )
+    return sorted(origins)
+
+
+def content_security_policy(path: str, origins: list[str]) -> str:
+    policy = dict(CSP)
+    policy["img-src"] = " ".join([CSP["img-src"], *origins])
+    if path.startswith(DASHBOARDS):
+        policy["script-src"] += " 'unsafe-eval'"
+    return "; ".join(f"{name} {value}" for name, value in policy.items())
+
+
+def page_language(first_chunk: bytes) -> bytes:
+    return b"id" if LANG_MARK in first_chunk.split(b"</head>", 1)[-1][:2000] else b"en"
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Every response gets ``X-Content-Type-Options: nosniff``, ``Referrer-Policy:
+    no-referrer`` (as Datasette's own pages) and, unless it brought its own (the replay of a
+    capture does), the site's Content-Security-Policy; every HTML page gets a ``lang``
+    (``id`` for our own pages, written in Indonesian first)."""
+
+    def wrap(app):
+        origins: list[str] | None = None
+
+        async def with_headers(scope, receive, send):
+            nonlocal origins
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            if origins is None:
+                origins = await image_origins(datasette)
+            policy = content_security_policy(scope["path"], origins).encode()
+            state = {"html": False}
+
+            async def send_with_headers(event):
+                if event["type"] == "http.response.start":
+                    headers = [(bytes(k), bytes(v)) for k, v in event.get("headers", [])]
+                    names = {k.lower() for k, _ in headers}
+                    for name, value in (
+                        (b"content-security-policy", policy),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", b"no-referrer"),
+                    ):
+                        if name not in names:
+                            headers.append((name, value))
+                    kind = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
+                    state["html"] = kind.startswith(b"text/html") and b"content-length" not in names
+                    event = {**event, "headers": headers}
+                elif event["type"] == "http.response.body" and state.pop("html", False):
+                    body = event.get("body", b"")
+                    if b"<html>" in body[:200]:
+                        tag = b'<html lang="' + page_language(body) + b'">'
+                        event = {**event, "body": body.replace(b"<html>", tag, 1)}
+                await send(event)
+
+            await app(scope, receive, send_with_headers)
+
+        return with_headers
+
+    return wrap
+
+
+# --- take it home: the files of `ham-archive export`, from the home page -------------------------
+
+
+def export_directory(datasette, database: str) -> Path:
+    path = datasette.get_database(database).path
+    return Path(os.environ.get(export.ENV) or export.export_dir(path))
+
+
+def downloads(datasette, database: str) -> dict | None:
+    """The files of the last export with their size, date and SHA-256, or None."""
+    directory = export_directory(datasette, database)
+    package = export.read_package(directory)
+    if not package:
+        return None
+    base = datasette.urls.path(f"/{tilde_encode(database)}/-/download/")
+    files = []
+    for item in package.get("resources", []):
+        if (directory / item["path"]).is_file():
+            files.append(
+                {
+                    "path": item["path"],
+                    "title": item.get("title", ""),
+                    "size": export.human_size(item["bytes"]),
+                    "modified": item.get("modified", ""),
+                    "sha256": item.get("hash", "").removeprefix("sha256:"),
+                    "url": base + item["path"],
+                }
+            )
+    described = directory / export.DATAPACKAGE
+    files.append(
+        {
+            "path": export.DATAPACKAGE,
+            "title": "Frictionless Data Package: what each file holds, column by column",
+            "size": export.human_size(described.stat().st_size),
+            "modified": package.get("created", ""),
+            "sha256": export.sha256(described),
+            "url": base + export.DATAPACKAGE,
+        }
+    )
+    return {"created": package.get("created"), "files": files, "datapackage_url": files[-1]["url"]}
+
+
+async def download(datasette, request):
+    """``/<db>/-/download/<name>``: one file the data package lists (or the package itself)."""
+    database = tilde_decode(request.url_vars["database"])
+    name = request.url_vars["name"]
+    if database not in archive_names(datasette):
+        raise NotFound(f"no archive called {database}")
+    directory = export_directory(datasette, database)
+    package = export.read_package(directory) or {}
+    listed = {item["path"]: item for item in package.get("resources", [])}
+    if name != export.DATAPACKAGE and name not in listed:
+        raise NotFound("no such file in this archive's downloads")
+    path = directory / name
+    if not path.is_file():
+        raise NotFound("no such file in this archive's downloads")
+    kind = listed.get(name, {}).get("mediatype", "application/json")
+    return AsgiFileDownload(str(path), filename=name, content_type=kind)

@@ -59,6 +59,7 @@ class Article:
     people: list[Person] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    extractor: str | None = None  # the page object that read it: wordpress-classic-v1, ...
     capture_id: int | None = None  # the raw capture (captures.id) this record was read from
 
 
@@ -68,5 +69,6 @@ class Gone:
 
     url: str
     reason: str  # "HTTP 404", "absent from the REST listing", ...
+    extractor: str | None = None  # the page object that read it: wordpress-classic-v1, ...
     capture_id: int | None = None
     evidence: dict | None = None  # scraper.deletion.Evidence.as_json(): reasons, capture ids

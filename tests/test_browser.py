@@ -17,8 +17,10 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from datasette.utils import tilde_encode
 from playwright.sync_api import sync_playwright
+from test_reading_page import build
 from test_site import EVIL_SLUG, build_archive
 
 CHROMIUM = "/usr/bin/chromium"
@@ -40,13 +42,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``ham-archive serve`` over a fresh archive; yields its base URL and the database."""
-    db = build_archive(tmp_path_factory.mktemp("browser") / "archive.db")
+def start(db: Path, *options: str):
+    """``ham-archive serve --db db`` on a free port of 127.0.0.1; yields its base URL."""
     port = free_port()
     command = [sys.executable, "-m", "scraper.cli", "serve", "--db", str(db), "--port", str(port)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE)
+    process = subprocess.Popen([*command, *options], stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -59,10 +59,28 @@ def server(tmp_path_factory):
                 time.sleep(0.1)
         else:
             raise AssertionError("ham-archive serve did not answer")
-        yield base, db
+        yield base
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``ham-archive serve`` over a fresh archive; yields its base URL and the database."""
+    db = build_archive(tmp_path_factory.mktemp("browser") / "archive.db")
+    for base in start(db):
+        yield base, db
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory):
+    """``serve --public`` (on 127.0.0.1) over an archive with WARC captures, called mirror.db;
+    yields its base URL and what tests/test_reading_page.py's build() returns."""
+    db = tmp_path_factory.mktemp("public") / "mirror.db"
+    facts = build(db)
+    for base in start(db, "--public", "--host", "127.0.0.1"):
+        yield base, facts
 
 
 @pytest.fixture(scope="module")
@@ -74,12 +92,29 @@ def browser():
         browser.close()
 
 
+# Every Content-Security-Policy violation a page meets, kept for the test to read.
+RECORD_CSP = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation",
+  (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
 @pytest.fixture
 def page(browser, server):
+    yield from open_page(browser, server[0])
+
+
+@pytest.fixture
+def public_page(browser, public):
+    yield from open_page(browser, public[0])
+
+
+def open_page(browser, base: str):
     """A page that may talk to the test server only (everything else is aborted; requests off
-    127.0.0.1 are recorded); dialogs are recorded and dismissed."""
-    base = server[0]
-    context = browser.new_context()
+    127.0.0.1 are recorded); dialogs are recorded and dismissed, CSP violations recorded."""
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    context.add_init_script(RECORD_CSP)
     page = context.new_page()
     page.outside = []  # requests that tried to leave the machine
     page.dialogs = []
@@ -111,11 +146,11 @@ def test_home_search_article_facet_feed(page, server):
     shot(page, "01-home")
 
     page.click("ul.ham-links >> text=Cari siaran pers")
-    page.fill("textarea[name=q], input[name=q]", "Wallenberg")
-    page.click("input[type=submit]")
+    page.fill("#search-q", "Wallenberg")
+    page.click(".ham-search-box button[type=submit]")
     page.wait_for_load_state()
     assert urlsplit(page.url).path == "/archive/search"
-    marks = page.locator("td.col-snippet mark")
+    marks = page.locator("ol.ham-results mark")
     assert marks.count() >= 1 and marks.first.inner_text() == "Wallenberg"
     shot(page, "02-search")
 
@@ -178,3 +213,104 @@ def test_dashboard_draws_its_charts(page, server):
     shot(page, "06-dashboard")
     assert page.outside == [], page.outside
     assert json.dumps(page.dialogs) == "[]"
+
+
+# --- the reading page, view as captured, accessibility (serve --public, mirror.db) -----------
+
+AXE_REPORTS = SCREENSHOTS.parent / "axe"
+
+
+def no_csp_violations(page) -> None:
+    assert page.evaluate("window.__csp") == [], page.url
+
+
+def test_search_open_a_result_read_and_cite(public_page, public):
+    base, facts = public
+    page = public_page
+    page.goto(f"{base}/")
+    assert page.locator("html").get_attribute("lang") == "id"
+    page.fill("#home-q", "Wallenberg")
+    page.click(".ham-search-box button")
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/mirror/search"
+    entries = page.locator("ol.ham-results > li")
+    assert entries.count() >= 1 and entries.first.locator("mark").first.inner_text() == "Wallenberg"
+    assert "September 2022" in entries.first.inner_text()
+    assert not page.locator("#sql-query").is_visible()  # the SQL is one click away
+    page.click("details.ham-sql summary")
+    assert "articles_stemmed_fts" in page.locator("#sql-query").inner_text()
+    no_csp_violations(page)
+    shot(page, "07-search-entries")
+
+    entries.first.locator("a.ham-result-title").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path.startswith("/mirror/articles/")
+    title = page.locator("h1").inner_text()
+    assert title.startswith("Bekerja Sama dengan RWI") and title.endswith("(diperbarui)")
+    assert "Raoul Wallenberg Institute" in page.locator("#teks").inner_text()
+    inserted = page.locator("#riwayat ins.ham-diff")
+    assert inserted.count() >= 2 and inserted.first.is_visible()
+    assert page.locator("#riwayat ins.ham-diff").evaluate_all(
+        "els => els.every(e => getComputedStyle(e).backgroundColor !== 'rgba(0, 0, 0, 0)')"
+    )  # the diff is drawn, not only marked up
+    apa = page.locator("#cite-apa").input_value()
+    assert apa.startswith("Direktorat Jenderal Hak Asasi Manusia. (2022, September 14).")
+    assert page.url in apa and facts["seed"] in apa
+    page.click("button[data-copy=cite-bibtex]")
+    page.wait_for_selector("button[data-copy=cite-bibtex][data-copied]")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("@misc{ham2022-") and page.url in copied
+    no_csp_violations(page)
+    shot(page, "08-reading-page")
+    assert page.outside == [] and page.dialogs == []
+
+
+def test_view_as_captured_shows_the_page_and_runs_nothing(public_page, public):
+    base, facts = public
+    page = public_page
+    page.goto(f"{base}/mirror/articles/{tilde_encode(facts['seed'])}")
+    frame_element = page.locator("iframe.ham-replay")
+    assert frame_element.get_attribute("sandbox") == ""
+    page.goto(f"{base}/mirror/articles/{tilde_encode(facts['seed'])}#asal-usul")
+    # the capture that holds <script> and onerror: replayed in the frame of the reading page
+    page.evaluate(
+        "id => { const f = document.querySelector('iframe.ham-replay');"
+        " f.loading = 'eager'; f.src = '/mirror/-/captured/' + id; }",
+        facts["seed_capture"],
+    )
+    frame_element.scroll_into_view_if_needed()
+    frame = page.frame_locator("iframe.ham-replay")
+    assert "Raoul Wallenberg" in frame.locator("body").inner_text(timeout=10000)
+    assert "Halaman berbahaya" in frame.locator("body").inner_text()
+    page.wait_for_timeout(500)  # time for an onerror to fire, if it could
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    child = next(f for f in page.frames if "/-/captured/" in f.url)
+    assert child.evaluate("typeof window.__pwned") == "undefined"
+    shot(page, "09-view-as-captured")
+
+    page.goto(f"{base}/mirror/-/captured/{facts['seed_capture']}")  # opened on its own
+    page.wait_for_timeout(500)
+    assert "Halaman berbahaya" in page.content()
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.dialogs == [] and page.outside == []
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [("home", "/"), ("search", "/mirror/search?q=Banjarmasin"), ("reading", "reading")],
+)
+def test_no_serious_accessibility_violations(public_page, public, name, path):
+    base, facts = public
+    if path == "reading":
+        path = f"/mirror/articles/{tilde_encode(facts['seed'])}"
+    public_page.goto(base + path)
+    public_page.wait_for_load_state("networkidle")
+    results = Axe().run(public_page)
+    AXE_REPORTS.mkdir(parents=True, exist_ok=True)
+    results.save_to_file(str(AXE_REPORTS / f"{name}.json"))
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], serious

@@ -6,6 +6,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -120,6 +122,47 @@ def test_serve_answers_a_search_whatever_the_file_is_called(archive_db, tmp_path
             assert "/mirror/" in html or '"db": "mirror"' in html, path
         with urllib.request.urlopen(f"{base}/mirror/search.json?q=Banjarmasin&_shape=array") as r:
             assert json.load(r), "the search finds the article"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_serve_public_sends_its_headers_and_keeps_sql_within_limits(archive_db):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "scraper.cli", "serve", "--db", str(archive_db), "--public"]
+    server = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port)], stderr=subprocess.PIPE
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                response = urllib.request.urlopen(f"{base}/", timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(server.stderr.read().decode() if server.poll() else "no answer")
+        headers = response.headers
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "object-src 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        sql = urllib.parse.urlencode({"sql": "select count(*) as n from articles"})
+        with urllib.request.urlopen(f"{base}/archive.json?{sql}&_shape=array") as answer:
+            assert json.load(answer)[0]["n"] > 0  # arbitrary SQL is allowed...
+        slow = (
+            "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+        )
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(f"{base}/archive.json?{urllib.parse.urlencode({'sql': slow})}")
+            raise AssertionError("an endless query answered")
+        except urllib.error.HTTPError as error:  # ...within the time limit
+            assert error.code == 400 and b"interrupted" in error.read().lower()
+        assert time.monotonic() - started < 10
     finally:
         server.terminate()
         server.wait(10)

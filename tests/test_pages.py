@@ -12,13 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper.pages import (
+    AnyThemeV1,
     ArticlePage,
+    BlockThemeV1,
+    ClassicThemeV1,
     ListingPage,
     NotAnArticle,
     RestPost,
     SitemapPage,
     Unreadable,
+    page_object_for,
 )
+from scraper.pages.html import parse_html
 
 sys.path.insert(0, str(Path(__file__).parent))
 import wordpress  # noqa: E402
@@ -384,3 +389,33 @@ def test_hostile_posts_are_archived_whole_by_a_crawl(hostile_site, tmp_path):
     assert sorted(rows) == sorted(f"Uji {name}" for name in HOSTILE)
     for name in HOSTILE:
         assert rows[f"Uji {name}"].endswith(f"Kalimat terakhir {name}."), name
+
+
+# Which page object reads a page (pure), and the layouts' page objects against each other.
+
+LAYOUT_OF_THEME = {"twentytwentyone": ClassicThemeV1, "twentytwentythree": BlockThemeV1}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.parent.name}/{case.name}")
+def test_page_object_for_each_layout(case):
+    meta = json.loads((case / "meta.json").read_text())
+    body = (case / "response.html").read_bytes()
+    layout = LAYOUT_OF_THEME[case.parent.name.split("-")[0]]
+    assert page_object_for(parse_html(body)) is layout
+    page = ArticlePage(meta["url"], body, meta["url"].split("/2", 1)[0])
+    assert type(page) is layout and page.to_article().extractor == layout.EXTRACTOR
+    # a page read by the page object that knows every layout: the same record
+    generic = AnyThemeV1(meta["url"], body, meta["url"].split("/2", 1)[0]).to_article()
+    assert generic.extractor == "wordpress-html"
+    assert vars(generic) | {"extractor": layout.EXTRACTOR} == vars(page.to_article())
+
+
+def test_page_object_for_other_markup():
+    assert page_object_for(parse_html(b"<html><body><main><h1>x</h1></main>")) is AnyThemeV1
+    canvas = b'<body><div class="wp-site-blocks"><div class="wp-block-post-content">x'
+    assert page_object_for(parse_html(canvas)) is BlockThemeV1
+    no_content = b'<body><div class="wp-site-blocks"><div class="entry-content">x'
+    assert page_object_for(parse_html(no_content)) is ClassicThemeV1
+    assert RestPost(json.loads((SEED / "rest.json").read_text()), SITE).to_article().extractor == (
+        "wordpress-rest"
+    )

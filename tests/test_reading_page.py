@@ -160,6 +160,35 @@ async def test_site_and_deletion_evidence_columns_are_shown_when_present(tmp_pat
 
 
 @pytest.mark.asyncio
+async def test_web_archive_captures_show_their_time_and_memento(tmp_path):
+    """After a backfill: a capture read from a web archive is listed with the time the web
+    archive made it and a link to its memento (columns the backfill adds, when present)."""
+    path = tmp_path / "archive.db"
+    facts = build(path)
+    memento = "http://127.0.0.1:9/web/20221001000000/" + facts["seed"]
+    with sqlite3.connect(path) as conn:
+        conn.execute("alter table captures add column archive text")
+        conn.execute(
+            "create table mementos (id integer primary key, archive text, archived_at text,"
+            " memento_url text, capture_id integer)"
+        )
+        conn.execute(
+            "insert into mementos (archive, archived_at, memento_url, capture_id)"
+            " values ('wayback', '2022-10-01T07:00:00+07:00', ?, ?)",
+            [memento, facts["seed_capture"]],
+        )
+        conn.execute(
+            "update captures set archive = 'wayback' where id = ?", [facts["seed_capture"]]
+        )
+    datasette = Datasette([str(path)], template_dir=str(TEMPLATES))
+    response = await datasette.client.get(f"/archive/articles/{tilde_encode(facts['seed'])}")
+    provenance = section(response.text, "asal-usul")
+    row = provenance.split(f">{facts['seed_capture']}</a>", 1)[1].split("</tr>", 1)[0]
+    assert "2022-10-01T07:00:00+07:00" in row and "wayback" in row
+    assert f'href="{memento}"' in row and "memento" in row
+
+
+@pytest.mark.asyncio
 async def test_deleted_release_says_so_with_the_captures_that_show_it(ds, built):
     _, facts = built
     html = await page(ds, facts["deleted"])

@@ -171,6 +171,44 @@ async def test_search_page_links_its_feed_and_hides_feed_columns(ds):
 
 
 @pytest.mark.asyncio
+async def test_search_page_reads_as_a_list_of_releases(ds, site_db):
+    rows = (await get(ds, "/archive/search.json", q="Banjarmasin", _shape="array")).json()
+    html = (await get(ds, "/archive/search", q="Banjarmasin")).text
+    results = html.split('<ol class="ham-results">', 1)[1].split("</ol>", 1)[0]
+    entries = results.split("<li>")[1:]
+    assert len(entries) == len(rows) > 1
+    for entry, row in zip(entries, rows, strict=True):
+        link = f'href="/archive/articles/{_pk_path(row["url"])}"'
+        assert link in entry and row["title"] in entry  # the title links to the reading page
+        assert "Rabu, 14 September 2022" in entry and "· Banjarmasin" in entry
+        assert "<mark>Banjarmasin</mark>" in entry
+    sql = html.split('<details class="ham-sql">', 1)[1].split("</details>", 1)[0]
+    assert "articles_stemmed_fts" in sql and "<table" not in html.split("<ol", 1)[0]
+    assert "&lt;mark&gt;" not in results
+
+
+@pytest.mark.asyncio
+async def test_search_facets_count_every_match_and_link_the_faceted_table(ds, site_db):
+    html = (await get(ds, "/archive/search", q="Banjarmasin")).text
+    facets = html.split('<div class="ham-search-facets">', 1)[1].split("</div>", 1)[0]
+    found = re.findall(r'<a href="([^"]+)">([^<]+)</a> (\d+)', facets)
+    assert {label for _, label, _ in found} >= {"2022", "Banjarmasin", "Berita"}
+    for link, label, count in found:
+        link = link.replace("&amp;", "&")
+        assert "_stemmed=Banjarmasin" in link
+        rows = (await get(ds, link.replace("/archive/articles?", "/archive/articles.json?")
+                          + "&_shape=array&_size=max")).json()  # fmt: skip
+        assert len(rows) == int(count), (label, link)
+    everything = (
+        await get(ds, "/archive/articles.json", _stemmed="Banjarmasin", _shape="array")
+    ).json()
+    searched = (await get(ds, "/archive/search.json", q="Banjarmasin", _shape="array")).json()
+    assert {r["url"] for r in everything} == {r["url"] for r in searched}
+    table = (await get(ds, "/archive/articles", _stemmed="Banjarmasin")).text
+    assert "found by the search &#34;Banjarmasin&#34;" in table and "facet-info" in table
+
+
+@pytest.mark.asyncio
 async def test_newest_feed(ds, site_db):
     feed = ET.fromstring((await get(ds, "/archive/newest.atom")).content)
     entries = feed.findall(f"{ATOM}entry")
@@ -452,3 +490,47 @@ def test_serve_public_is_hardened(monkeypatch, site_db):
     assert int(settings["sql_time_limit_ms"]) <= 2000
     assert int(settings["max_returned_rows"]) <= 1000
     assert settings["default_allow_sql"] == "on"
+
+
+# --- safe to publish -----------------------------------------------------------------------
+
+
+def policy(header: str) -> dict[str, list[str]]:
+    return {d.split()[0]: d.split()[1:] for d in header.split("; ")}
+
+
+@pytest.mark.asyncio
+async def test_every_page_sends_a_tight_policy_nosniff_and_a_referrer_policy(ds, site_db):
+    images = {
+        src.split("/", 3)[0] + "//" + src.split("/", 3)[2]
+        for (src,) in rows_of(site_db, "select src from article_images")
+    }
+    for path in ("/", "/archive/search?q=HAM", "/archive/articles", "/-/ham-archive.css"):
+        response = await get(ds, path)
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        csp = policy(response.headers["content-security-policy"])
+        assert csp["default-src"] == ["'self'"] and csp["object-src"] == ["'none'"]
+        assert csp["frame-ancestors"] == ["'self'"] and csp["base-uri"] == ["'self'"]
+        assert csp["form-action"] == ["'self'"] and csp["connect-src"] == ["'self'"]
+        assert set(csp["img-src"]) == {"'self'", "data:", *images}
+        assert "'unsafe-eval'" not in csp["script-src"]
+        assert not any("*" in value for values in csp.values() for value in values)
+    dashboard = await get(ds, "/-/dashboards/overview")
+    assert "'unsafe-eval'" in policy(dashboard.headers["content-security-policy"])["script-src"]
+
+
+@pytest.mark.asyncio
+async def test_pages_say_their_language(ds):
+    for path, lang in (("/", "id"), ("/archive/search?q=HAM", "id"), ("/archive/articles", "en")):
+        assert f'<html lang="{lang}">' in (await get(ds, path)).text, path
+
+
+def test_serve_passes_the_warc_and_export_directories(monkeypatch, site_db, tmp_path):
+    for name in ("HAM_ARCHIVE_WARC_DIR", "HAM_ARCHIVE_EXPORT_DIR"):
+        monkeypatch.setenv(name, "")  # restored after the test
+    options = ["--warc-dir", str(tmp_path / "w"), "--export-dir", str(tmp_path / "e")]
+    result, argv = serve_args(monkeypatch, "--db", str(site_db), *options)
+    assert result.exit_code == 0, result.output
+    assert scraper.cli.os.environ["HAM_ARCHIVE_WARC_DIR"] == str(tmp_path / "w")
+    assert scraper.cli.os.environ["HAM_ARCHIVE_EXPORT_DIR"] == str(tmp_path / "e")

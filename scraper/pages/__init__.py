@@ -1,12 +1,21 @@
 """Page objects: bytes and a URL in, an Article (or a list of URLs) out. No network, no database."""
 
 from scraper.pages.article import NotAnArticle, Unreadable, make_article
-from scraper.pages.html import ArticlePage
+from scraper.pages.html import (
+    AnyThemeV1,
+    ArticlePage,
+    BlockThemeV1,
+    ClassicThemeV1,
+    page_object_for,
+)
 from scraper.pages.listing import ListingPage, SitemapPage, sitemap_urls_from_robots
 from scraper.pages.rest import RestPost, RestRefused, rest_posts
 
 __all__ = [
+    "AnyThemeV1",
     "ArticlePage",
+    "BlockThemeV1",
+    "ClassicThemeV1",
     "ListingPage",
     "NotAnArticle",
     "RestPost",
@@ -14,6 +23,7 @@ __all__ = [
     "SitemapPage",
     "Unreadable",
     "make_article",
+    "page_object_for",
     "rest_posts",
     "sitemap_urls_from_robots",
 ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from lxml.html import HtmlElement
-from parsel import Selector
+import re
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
-from scraper.items import Article
-from scraper.press_release import extract_documents, extract_images, read_press_release
-from scraper.text import body_html, body_text, clean_body, slug_of, word_count
+from lxml import etree
+from lxml.html import HtmlElement
+
+from scraper.items import Article, Document, Image
+from scraper.press_release import read_press_release
+from scraper.text import absolute_url, body_html, body_text, clean_body, slug_of, word_count
 
 
 class NotAnArticle(ValueError):
@@ -32,6 +36,7 @@ def make_article(
     categories: list[str] | None = None,
     tags: list[str] | None = None,
     featured_image: str | None = None,
+    extractor: str | None = None,
 ) -> Article:
     """Clean the body and derive every computed field the same way for every source."""
     if not published_at:
@@ -39,7 +44,6 @@ def make_article(
     cleaned = clean_body(body, url)
     text = body_text(cleaned)
     html = body_html(cleaned)
-    parsed = Selector(root=cleaned, type="html")
     return Article(
         url=url,
         title=title,
@@ -55,7 +59,76 @@ def make_article(
         tags=tags or [],
         word_count=word_count(text),
         featured_image=featured_image,
-        images=extract_images(parsed, url, featured_image),
-        documents=extract_documents(parsed, url),
+        extractor=extractor,
+        images=extract_images(cleaned, url, featured_image),
+        documents=extract_documents(cleaned, url),
         **read_press_release(text, published_at),
     )
+
+
+# Images and documents, read from the cleaned body (already parsed: no second parse).
+
+DOCUMENT_TYPES = frozenset("pdf doc docx xls xlsx ppt pptx zip".split())
+SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.[A-Za-z0-9]+$)")
+CAPTIONS = (
+    etree.XPath("ancestor::figure[1]//figcaption//text()"),
+    etree.XPath(
+        "ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption ')][1]"
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' wp-caption-text ')]//text()"
+    ),
+)
+
+
+def extract_images(body: HtmlElement, base_url: str, featured_src: str | None) -> list[Image]:
+    """Images of the body, absolute, with alt text, caption and whether featured."""
+    featured_url = absolute_url(base_url, featured_src) if featured_src else None
+    featured = _image_key(featured_url) if featured_url else None
+    images: list[Image] = []
+    seen: set[str] = set()
+    for img in body.iter("img"):
+        src = img.get("src") or img.get("data-src") or img.get("data-lazy-src")
+        if not src or src.startswith("data:"):
+            continue
+        src = absolute_url(base_url, src)
+        if src is None or src in seen:
+            continue
+        seen.add(src)
+        alt = _text_or_none([img.get("alt", "")])
+        is_featured = featured is not None and _image_key(src) == featured
+        images.append(Image(src, alt, _caption(img), is_featured))
+    return images
+
+
+def extract_documents(body: HtmlElement, base_url: str) -> list[Document]:
+    """Links to office documents and archives, absolute, with their link text and type."""
+    documents: list[Document] = []
+    seen: set[str] = set()
+    for link in body.iter("a"):
+        href = link.get("href")
+        url = absolute_url(base_url, href) if href is not None else None
+        if url is None:
+            continue
+        suffix = PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")
+        if suffix not in DOCUMENT_TYPES or url in seen:
+            continue
+        seen.add(url)
+        documents.append(Document(url, _text_or_none(link.itertext()), suffix))
+    return documents
+
+
+def _image_key(url: str) -> str:
+    """Scheme-, www- and size-insensitive key to compare image URLs."""
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    return host + SIZE_SUFFIX.sub("", parts.path)
+
+
+def _caption(img: HtmlElement) -> str | None:
+    for query in CAPTIONS:
+        if caption := _text_or_none(query(img)):
+            return caption
+    return None
+
+
+def _text_or_none(values) -> str | None:
+    return " ".join(" ".join(values).split()) or None

@@ -36,8 +36,17 @@ def css(query: str) -> etree.XPath:
 
 
 class ArticlePage:
-    """One HTML page of a post. ``to_article()`` raises NotAnArticle for anything else."""
+    """One HTML page of a WordPress post. ``to_article()`` raises NotAnArticle for anything else.
 
+    ``ArticlePage(url, body, site)`` parses the page once and returns the page object of its
+    layout (``page_object_for``): ``ClassicThemeV1``, ``BlockThemeV1``, or ``AnyThemeV1``,
+    which knows the selectors of every layout, for a theme none of them matches. A layout's own
+    class (``ClassicThemeV1(url, body, site)``) reads a page as that layout, as for old captures.
+    When a layout changes, a new version subclasses the old one and overrides what changed; the
+    old one stays for the captures made before (see docs/crawling.md).
+    """
+
+    EXTRACTOR = "wordpress-html"  # Article.extractor: which page object read the row
     # In the page: compiled selectors.
     TITLE = css("h1.entry-title, .wp-block-post-title, article h1, main h1")
     BODY = css("div.entry-content, .wp-block-post-content")
@@ -55,25 +64,32 @@ class ArticlePage:
         css(".wp-block-post-featured-image img::attr(src)"),
     )
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         url: str,
-        body: bytes | str,
+        body: bytes | str | lxml_html.HtmlElement,
         site: str | None = None,
         *,
         content_type: str | bytes | None = None,
         encoding: str | None = None,
-    ):
-        """``content_type`` is the response's Content-Type header (its charset is read);
-        ``encoding`` overrides it when the caller already knows the encoding."""
-        self.url = url
-        self.site = site or url
-        self.root = parse_html(body, content_type, encoding)
+    ) -> ArticlePage:
+        """``body``: the response's bytes (or an already parsed document); ``content_type``
+        its Content-Type header (the charset is read); ``encoding`` overrides that charset when
+        the caller already knows it."""
+        if isinstance(body, lxml_html.HtmlElement):
+            root = body
+        else:
+            root = parse_html(body, content_type, encoding)
+        if cls is ArticlePage:
+            cls = page_object_for(root)
+        page = super().__new__(cls)
+        page.url, page.site, page.root = url, site or url, root
+        return page
 
     def to_article(self) -> Article:
         if not self.is_post:
             raise NotAnArticle(f"not a post: {self.url}")
-        body = self.BODY(self.root)
+        body = self.BODY(self.scope)
         if not body:
             raise NotAnArticle(f"no article body found at {self.url}")
         return make_article(
@@ -88,11 +104,17 @@ class ArticlePage:
             categories=self.categories,
             tags=self.tags,
             featured_image=self.featured_image,
+            extractor=self.EXTRACTOR,
         )
 
     def _first(self, query: etree.XPath) -> str | None:
-        found = query(self.root)
+        found = query(self.scope)
         return str(found[0]) if found else None
+
+    @cached_property
+    def scope(self) -> lxml_html.HtmlElement:
+        """Where the field selectors look: the whole page, for a theme we do not know."""
+        return self.root
 
     @cached_property
     def head(self) -> dict[str, str]:
@@ -139,7 +161,7 @@ class ArticlePage:
 
     @property
     def title(self) -> str:
-        titles = self.TITLE(self.root)
+        titles = self.TITLE(self.scope)
         return _text(titles[0]) if titles else plain(self.head.get("og:title"))
 
     @property
@@ -157,7 +179,7 @@ class ArticlePage:
 
     @property
     def author(self) -> str | None:
-        authors = self.AUTHOR(self.root)
+        authors = self.AUTHOR(self.scope)
         if authors and (name := _text(authors[0])):
             return name
         if name := plain(self.head.get("author")):
@@ -166,7 +188,7 @@ class ArticlePage:
 
     @cached_property
     def _category_links(self) -> list:
-        return self.CATEGORIES(self.root)
+        return self.CATEGORIES(self.scope)
 
     @property
     def categories(self) -> list[str]:
@@ -175,7 +197,7 @@ class ArticlePage:
     @property
     def tags(self) -> list[str]:
         categories = set(self._category_links)
-        return _names(link for link in self.TAGS(self.root) if link not in categories)
+        return _names(link for link in self.TAGS(self.scope) if link not in categories)
 
     @property
     def featured_image(self) -> str | None:
@@ -184,6 +206,65 @@ class ArticlePage:
             if url := absolute_url(self.url, src, self.site):
                 return url
         return None
+
+
+class ClassicThemeV1(ArticlePage):
+    """Twenty Twenty-One (classic theme) as WordPress 6.1 renders it, and classic themes that
+    follow its conventions: ``article#post-ID``, ``h1.entry-title``, ``div.entry-content``,
+    ``time.entry-date.published``, ``a[rel=author]``, ``a[rel="category tag"]``, ``a[rel=tag]``.
+    In use: the known ham.go.id layout to 2023."""
+
+    EXTRACTOR = "wordpress-classic-v1"
+    TITLE = css("h1.entry-title, article h1")
+    BODY = css("div.entry-content")
+    PUBLISHED = (
+        css("time.entry-date.published::attr(datetime)"),
+        css("article time::attr(datetime)"),
+    )
+    AUTHOR = css("a[rel='author']")
+    CATEGORIES = css("a[rel~='category']")
+    TAGS = css("a[rel='tag']")
+    FEATURED = (css(".post-thumbnail img::attr(src)"),)
+
+    @cached_property
+    def scope(self) -> lxml_html.HtmlElement:
+        """The ``<main>`` element: the post, its header and footer; no menus, no widgets."""
+        main = self.root.find("body//main")
+        return main if main is not None else self.root
+
+
+class BlockThemeV1(ArticlePage):
+    """Twenty Twenty-Three (block theme) as WordPress 6.1 renders it: no ``<article>``; the
+    ``wp-block-post-*`` blocks (title, date with a ``<time datetime>``, author, terms, content)
+    inside ``body > div.wp-site-blocks``."""
+
+    EXTRACTOR = "wordpress-block-v1"
+    TITLE = css(".wp-block-post-title")
+    BODY = css(".wp-block-post-content")
+    PUBLISHED = (css(".wp-block-post-date time::attr(datetime)"),)
+    AUTHOR = css(".wp-block-post-author__name")
+    CATEGORIES = css(".wp-block-post-terms.taxonomy-category a")
+    TAGS = css(".wp-block-post-terms.taxonomy-post_tag a")
+    FEATURED = (css(".wp-block-post-featured-image img::attr(src)"),)
+    scope = ClassicThemeV1.scope  # <main>: the single template's post blocks
+
+
+class AnyThemeV1(ArticlePage):
+    """A WordPress theme neither layout matches: the selectors of both, first match wins."""
+
+
+def page_object_for(root: lxml_html.HtmlElement) -> type[ArticlePage]:
+    """Which page object reads this page (pure): a block theme's canvas (``body >
+    div.wp-site-blocks``) holding a post content block is the block layout; a classic
+    ``div.entry-content`` the classic one; anything else the page object that knows both.
+    (Generic page objects for other CMSs come before the last answer when they exist.)"""
+    body = root.find("body")
+    canvas = body.find("div[@class='wp-site-blocks']") if body is not None else None
+    if canvas is not None and BlockThemeV1.BODY(canvas):
+        return BlockThemeV1
+    if ClassicThemeV1.BODY(root):
+        return ClassicThemeV1
+    return AnyThemeV1
 
 
 def decode_html(

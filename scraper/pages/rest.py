@@ -41,6 +41,8 @@ def rest_posts(status: int, content_type: str, body: bytes) -> list[dict[str, An
 class RestPost:
     """One post object of the REST API, with its ``_embedded`` author and terms."""
 
+    EXTRACTOR = "wordpress-rest"
+
     def __init__(self, data: dict[str, Any], site: str):
         self.data = data
         self.site = site
@@ -67,6 +69,7 @@ class RestPost:
             categories=self._terms("category"),
             tags=self._terms("post_tag"),
             featured_image=self.featured_image,
+            extractor=self.EXTRACTOR,
         )
 
     def _time(self, gmt_field: str, local_field: str) -> str | None:
