@@ -1,8 +1,9 @@
-# ham-archive: `make run` crawls ham.go.id and serves the archive; `make test` runs every test.
+# ham-archive: `make run` crawls the ministry's press sites and serves the archive; `make test`
+# runs every test. `make run SITES="http://127.0.0.1:8080"` crawls other sites instead.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-SITE ?= https://ham.go.id
+SITES ?=  # empty: the SITES setting (ham.go.id, kemenham.go.id, portal.ham.go.id)
 DB ?= archive.db
 
 .PHONY: run crawl serve test system lint format bench clean
@@ -16,7 +17,7 @@ $(BIN)/ham-archive: pyproject.toml
 run: crawl serve
 
 crawl: $(BIN)/ham-archive
-	$(BIN)/ham-archive crawl --site $(SITE) --db $(DB)
+	$(BIN)/ham-archive crawl $(foreach site,$(SITES),--site $(site)) --db $(DB)
 
 serve: $(BIN)/ham-archive
 	$(BIN)/ham-archive serve --db $(DB)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
@@ -42,6 +42,9 @@ ARTICLE_COLUMNS = {
     "source_note": str,
     "language": str,
     "source": str,
+    "extractor": str,
+    "site": str,
+    "same_as": str,
     "capture_id": int,
     "version_count": int,
     "first_seen_at": str,
@@ -58,6 +61,7 @@ KEPT_COLUMNS = (
     "changed_at",
     "deleted_at",
     "deletion_evidence",
+    "same_as",
 )
 # A change of any of these counts as an update of the article...
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
@@ -114,6 +118,18 @@ RUN_COLUMNS = {
     "sources": str,
     "coverage": str,
     "max_modified_at": str,
+    "moved_to": str,
+    "cms": str,
+    "extractors": str,
+}
+# Where each address asked for led, and what served it (one row per address and destination).
+SITE_COLUMNS = {
+    "address": str,
+    "led_to": str,
+    "first_seen_at": str,
+    "last_seen_at": str,
+    "cms": str,
+    "redirects": str,
 }
 FAILURE_COLUMNS = {
     "id": int,
@@ -231,6 +247,58 @@ class Archive:
                 foreign_keys=[("capture_id", "captures", "id")],
             )
         db.create_view("people", PEOPLE_VIEW, ignore=True)
+        self.create_site_tables()
+
+    def create_site_tables(self) -> None:
+        """Sites and republications: the ``sites`` table, indexes on ``site`` and ``same_as``."""
+        if not self.db["sites"].exists():
+            self.db["sites"].create(SITE_COLUMNS, pk=("address", "led_to"))
+        for column in ("site", "same_as"):
+            self.db["articles"].create_index([column], if_not_exists=True)
+        for name, column_type in RUN_COLUMNS.items():
+            if name not in self.db["crawl_runs"].columns_dict:
+                self.db["crawl_runs"].add_column(name, column_type)
+        # Archives of one site, from before articles knew theirs: the site of their first run.
+        self.db.execute(
+            """update articles set site = (select site from crawl_runs where site is not null
+            order by id limit 1) where site is null"""
+        )
+
+    def record_site(
+        self, address: str, led_to: str, cms: str | None, redirects: list[str], seen_at: str
+    ) -> None:
+        """What an address asked for answered this run: where it led, and what served it."""
+        with self.db.atomic():
+            self.db.execute(
+                """insert into sites (address, led_to, first_seen_at, last_seen_at, cms, redirects)
+                values (?, ?, ?, ?, ?, ?) on conflict (address, led_to) do update set
+                last_seen_at = excluded.last_seen_at, cms = coalesce(excluded.cms, cms),
+                redirects = excluded.redirects""",
+                [address, led_to, seen_at, seen_at, cms, json.dumps(redirects)],
+            )
+
+    def link_republication(self, url: str) -> str | None:
+        """Point an article at the same release on another site, published earlier (or the
+        other way round): ``same_as``, decided by ``republication.same_release``. Both rows stay."""
+        from scraper.republication import MAX_DAYS, same_release
+
+        article = next(self.articles.rows_where("url = ?", [url]), None)
+        if not article or not article["site"]:
+            return None
+        published = datetime.fromisoformat(article["published_at"])
+        window = [(published + timedelta(days=d)).isoformat() for d in (-MAX_DAYS, MAX_DAYS)]
+        candidates = self.db.query(  # published_at is ISO 8601 in +07:00: strings compare
+            """select url, site, title, published_at, body_text, same_as from articles
+            where published_at between ? and ? and site != ? order by published_at, url""",
+            [*window, article["site"]],
+        )
+        for other in candidates:
+            if same_release(article, other):
+                first, later = sorted([article, other], key=lambda r: (r["published_at"], r["url"]))
+                target = first["same_as"] or first["url"]
+                self.articles.update(later["url"], {"same_as": target})
+                return target
+        return None
 
     # Articles
 
@@ -254,11 +322,14 @@ class Archive:
                     {"article_url": article.url, "capture_id": article.capture_id}, ignore=True
                 )
             self.save_children(article)
-            if outcome != "unchanged":
+            if outcome == "added":
+                self.link_republication(article.url)
+            indexed = existing and (existing["title"], existing["body_text"])
+            if indexed != (article.title, article.body_text):
                 rowid = self.db.execute(
                     "select rowid from articles where url = ?", [article.url]
                 ).fetchone()[0]
-                index_article(self.db, rowid, article.title, article.body_text)
+                index_article(self.db, rowid, article.title, article.body_text, old=indexed)
         return outcome
 
     def _update(self, existing: dict, row: dict, seen_at: str) -> str:
@@ -333,15 +404,18 @@ class Archive:
                 ({**failure, "run_id": run_id} for failure in failures), columns=FAILURE_COLUMNS
             )
 
-    def crawl_state(self, site: str, recent: int = 20) -> CrawlState:
-        """The state an incremental crawl of ``site`` starts from."""
-        last = next(  # a partial run is trusted for what it did; its failures are retried
+    def crawl_state(self, site: str, recent: int = 20, now_at: str | None = None) -> CrawlState:
+        """The state an incremental crawl of ``site`` starts from: its last finished run (a
+        partial run is trusted for what it did; its failures are retried), and the live
+        articles of where it leads now (``now_at``, after any move; ``site`` by default)."""
+        last = next(
             self.db["crawl_runs"].rows_where(
                 "site = ? and status in ('ok', 'partial')", [site], order_by="id desc", limit=1
             ),
             None,
         )
-        live = "deleted_at is null"
+        live = "deleted_at is null and site = :site"
+        args = {"site": now_at or site, "recent": recent}
         kinds = ",".join(f"'{kind}'" for kind in RETRIED_KINDS)
         retry = self.db.execute(
             "select url, kind, post_id, max(capture_id) from crawl_failures where run_id in"
@@ -356,15 +430,18 @@ class Archive:
             unconfirmed={r[0]: r[3] for r in retry if r[1] == "unconfirmed-gone"},
             live_posts=dict(
                 self.db.execute(
-                    f"select post_id, url from articles where {live} and post_id is not null"
+                    f"select post_id, url from articles where {live} and post_id is not null", args
                 ).fetchall()
             ),
-            live_urls={r[0] for r in self.db.execute(f"select url from articles where {live}")},
+            live_urls={
+                r[0] for r in self.db.execute(f"select url from articles where {live}", args)
+            },
             recent_urls=[
                 r[0]
                 for r in self.db.execute(
-                    f"select url from articles where {live} order by published_at desc limit ?",
-                    [recent],
+                    f"select url from articles where {live} order by published_at desc"
+                    " limit :recent",
+                    args,
                 )
             ]
             if last

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import click
 
 from scraper.archive import Archive, ArchiveError, check_db_path
-from scraper.spiders.ham import DEFAULT_SITE
+from scraper.settings import SITES as DEFAULT_SITES
 
 METADATA = Path(__file__).with_name("metadata.yml")
 TEMPLATES = Path(__file__).with_name("templates")  # the home page (Datasette --template-dir)
@@ -46,7 +46,14 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--site", default=DEFAULT_SITE, show_default=True, help="The site or a mirror of it.")
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    help="A site or a mirror of it; repeat for several [SITES in settings: "
+    + ", ".join(DEFAULT_SITES)
+    + "].",
+)
 @db_option
 @click.option("--full", is_flag=True, help="Re-check every article, not only what changed.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
@@ -55,20 +62,21 @@ def cli() -> None:
     "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting."
 )
 def crawl(
-    site: str,
+    sites: tuple[str, ...],
     db_path: str,
     full: bool,
     warc_dir: str | None,
     verbose: bool,
     overrides: tuple[str, ...] = (),
 ) -> None:
-    """Archive every public press release of the site into the database.
+    """Archive every public press release of the sites into the database.
 
-    The first run reads everything; later runs fetch only what is new, changed or gone.
+    The first run reads everything; later runs fetch only what is new, changed or gone. Sites
+    are crawled side by side; one that cannot be reached is reported and the others go on.
 
-    ham-archive crawl --site http://127.0.0.1:8080 --db archive.db
+    ham-archive crawl --site http://127.0.0.1:8080 --site http://127.0.0.1:8081 --db archive.db
     """
-    site = check_site(site)
+    sites = tuple(dict.fromkeys(check_site(site) for site in sites or DEFAULT_SITES))
     try:
         new_db = not Path(check_db_path(db_path)).exists()
         Archive(db_path).close()
@@ -77,22 +85,34 @@ def crawl(
 
     started = time.monotonic()
     settings = dict(override.partition("=")[::2] for override in overrides)
-    stats, spider = run_spider(site, db_path, verbose, full=full, warc_dir=warc_dir, **settings)
+    results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir, **settings)
     seconds = time.monotonic() - started
 
-    saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
-    if not saved and not spider.incremental:
+    lines, worked = [], False
+    for site, (stats, spider) in zip(sites, results, strict=True):
+        saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
+        if getattr(spider, "moved_into", None):
+            lines.append(f"{site} moved to {spider.site}, crawled as its own site")
+        elif saved or spider.incremental:
+            worked = True
+            lines.append(summary(site, db_path, stats, spider, seconds))
+        else:
+            lines.append(f"Error: {why_nothing(site, spider, stats)}")
+    if not worked:
         if new_db:  # leave no empty archive behind a failed first crawl
             for suffix in ("", "-wal", "-shm"):
                 Path(db_path + suffix).unlink(missing_ok=True)
-        raise click.ClickException(why_nothing(site, spider, stats))
-    click.echo(summary(site, db_path, stats, spider, seconds), err=True)
-    sys.exit(EXIT_CODES.get(stats.get("ham/status"), 0))
+        message = "; ".join(line.removeprefix("Error: ") for line in lines)
+        raise click.ClickException(message)
+    for line in lines:
+        click.echo(line, err=True)
+    statuses = {stats.get("ham/status") for stats, _ in results}
+    sys.exit(EXIT_PARTIAL if statuses - {"ok", "moved"} else EXIT_OK)
 
 
-# Exit status of `crawl`, for cron and systemd (docs/operations.md).
+# Exit status of `crawl`, for cron and systemd (docs/operations.md): 1 (failed) is a
+# ClickException when no site gave anything; 3 when any site's run was not ok.
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
-EXIT_CODES = {"ok": EXIT_OK, "partial": EXIT_PARTIAL, "failed": EXIT_FAILED}
 
 
 def check_site(site: str) -> str:
@@ -102,14 +122,40 @@ def check_site(site: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
 
 
-def run_spider(
-    site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None, **overrides: str
-):
-    """Run one crawl in this process; returns its stats and the spider."""
+def run_spiders(
+    sites: tuple[str, ...],
+    db_path: str,
+    verbose: bool,
+    full: bool,
+    warc_dir: str | None,
+    **overrides: str,
+) -> list:
+    """Run one crawl per site, side by side in this process; returns (stats, spider) of each."""
     from scrapy.crawler import CrawlerProcess
-    from scrapy.settings import Settings
 
     from scraper.spiders.ham import HamSpider
+
+    settings = crawl_settings(db_path, verbose, full, warc_dir)
+    for name, value in overrides.items():  # crawl -s NAME=VALUE
+        settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for site in sites:
+        crawler = process.create_crawler(HamSpider)
+        others = ",".join(other for other in sites if other != site)
+        process.crawl(crawler, site=site, full=full, others=others)
+        crawlers.append(crawler)
+    process.start()
+    return [(crawler.stats.get_stats(), crawler.spider) for crawler in crawlers]
+
+
+def run_spider(site: str, db_path: str, verbose: bool, full: bool, warc_dir: str | None):
+    """Run one crawl in this process; returns its stats and the spider."""
+    return run_spiders((site,), db_path, verbose, full, warc_dir)[0]
+
+
+def crawl_settings(db_path: str, verbose: bool, full: bool, warc_dir: str | None):
+    from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
@@ -119,34 +165,40 @@ def run_spider(
         settings.set("WARC_DIR", warc_dir, priority="cmdline")
     if not verbose:
         settings.set("LOG_LEVEL", "CRITICAL", priority="cmdline")
-    for name, value in overrides.items():
-        settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(HamSpider)
-    process.crawl(crawler, site=site, full=full)
-    process.start()
-    return crawler.stats.get_stats(), crawler.spider
+    return settings
 
 
 def why_nothing(site: str, spider, stats: dict) -> str:
     if not stats.get("response_received_count") and getattr(spider, "first_failure", None):
         return f"cannot reach {site} ({spider.first_failure})"
     refused = getattr(spider, "rest_refused", None) or "unknown"
+    where = f"{site} (now {spider.site})" if spider.site != site else site
+    if unread := stats.get("extractor/unread"):
+        return (
+            f"{unread} article pages of {where} could not be read ({spider.first_failure}): "
+            "did the layout change? see docs/sources.md"
+        )
     return (
-        f"no articles found at {site}: is it a WordPress site? "
-        f"(REST API: {refused}; sitemaps and listings: no post found)"
+        f"no articles found at {where}: is it a press site? "
+        f"(REST API: {refused}; sitemaps, feeds and pages: no article found)"
     )
 
 
 def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str:
     from scraper.extensions import progress_line
 
-    mode = "REST API" if spider.mode == "rest" else f"HTML pages (REST API: {spider.rest_refused})"
+    found = ", ".join(sorted(spider.seen)) or "nothing"
+    mode = (
+        "REST API"
+        if spider.mode == "rest"
+        else f"HTML pages (REST API: {spider.rest_refused}; found by {found})"
+    )
     kind = "incremental" if spider.incremental else "full"
-    status = stats.get("ham/status", "ok")
-    line = f"Crawled {site} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)}"
+    moved = f" (moved to {spider.site})" if spider.site != site else ""
+    line = f"Crawled {site}{moved} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)}"
     line += f" -> {db_path}"
-    if status != "ok":
+    status = stats.get("ham/status", "ok")
+    if status not in ("ok", "moved"):
         line += f"\nRun {status}: the failed URLs and why are in crawl_failures; the next run"
         line += " retries them"
     return line
@@ -291,6 +343,53 @@ def check(db_path: str) -> None:
     if found:
         raise click.ClickException(line)
     click.echo(line)
+
+
+@cli.command()
+@click.option("--site", required=True, help="The site to look at, before a first crawl.")
+def probe(site: str) -> None:
+    """One screen on a live site: redirects, CMS, REST API, sitemaps, feeds, robots.txt, which
+    page object reads five sample articles and what it got, an estimate of the article count.
+
+    ham-archive probe --site https://kemenham.go.id
+    """
+    from scraper.probe import ProbeError
+    from scraper.probe import probe as run_probe
+
+    try:
+        run_probe(check_site(site), out=click.echo)
+    except ProbeError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@cli.command("save-fixture")
+@click.argument("url")
+@click.option("--case", help="The case's name [the URL's last segment].")
+@click.option(
+    "--dir",
+    "directory",
+    default="tests/fixtures",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where cases live.",
+)
+def save_fixture(url: str, case: str | None, directory: str) -> None:
+    """Keep a page as a page-object test case, for a person to review: the page, meta.json
+    and expected.json (what the page objects read today). tests/test_generic.py runs it.
+
+    ham-archive save-fixture https://kemenham.go.id/berita/some-release --case kemenham-2026
+    """
+    from scraper.probe import ProbeError
+    from scraper.probe import save_fixture as save
+
+    check_site(url)
+    if not Path(directory).is_dir():
+        raise click.ClickException(f"directory {directory!r} does not exist")
+    try:
+        target = save(url, Path(directory), case)
+    except ProbeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Saved {url} as {target}: check expected.json by hand before committing it")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ docs/operations.md.
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from datetime import datetime, timedelta
@@ -27,6 +28,13 @@ MIN_WORDS = 20
 # A run still marked "running" after this long was killed (or hangs): no crawl of the whole
 # site takes near this long at the polite settings.
 RUNNING_LIMIT = timedelta(hours=6)
+
+# A layout change shows as a jump in the share of articles that only the generic page object
+# could read, or that came out empty (no title, a text under MIN_WORDS, or an article page whose
+# text the page object could not find: "unread", a failure that saves nothing), from one run of a
+# site to its next; runs with fewer articles than MIN_RUN_ARTICLES are too small to judge.
+MAX_SHARE_JUMP = 0.2
+MIN_RUN_ARTICLES = 10
 
 ISO_DATE = "[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T*"
 LIVE = "deleted_at is null"
@@ -120,7 +128,46 @@ def problems(db: sqlite_utils.Database, now: datetime | None = None) -> list[str
         f"(threshold {percent(threshold)})"
         for key, threshold, what in wanted
         if found[key] < threshold
-    ]
+    ] + layout_changes(db, run)
+
+
+def extraction_shares(run: dict) -> tuple[int, float, float] | None:
+    """Articles a run read, and the shares read by a generic page object and read empty."""
+    try:
+        counts = json.loads(run.get("extractors") or "{}")
+    except ValueError:
+        return None
+    total = sum(n for name, n in counts.items() if name != "empty")  # "unread": not saved
+    if total < MIN_RUN_ARTICLES:
+        return None
+    generic = sum(n for name, n in counts.items() if name.startswith("generic"))
+    empty = counts.get("empty", 0) + counts.get("unread", 0)
+    return total, generic / total, empty / total
+
+
+def layout_changes(db: sqlite_utils.Database, run: dict) -> list[str]:
+    """The run read far more articles generically, or empty, than the run of its site before."""
+    earlier = next(
+        db["crawl_runs"].rows_where(
+            "id < ? and site = ? and status in ('ok', 'partial') and extractors is not null",
+            [run["id"], run["site"]],
+            order_by="id desc",
+            limit=1,
+        ),
+        None,
+    )
+    now_shares, before = extraction_shares(run), earlier and extraction_shares(earlier)
+    if not now_shares or not before:
+        return []
+    found = []
+    for index, what in ((1, "by the generic page object"), (2, "empty")):
+        if now_shares[index] - before[index] > MAX_SHARE_JUMP:
+            found.append(
+                f"{percent(now_shares[index])} of the articles of run {run['id']} were read {what}"
+                f" (run {earlier['id']}: {percent(before[index])}): did {run['site']} change its"
+                " layout? see docs/sources.md"
+            )
+    return found
 
 
 def summary(db: sqlite_utils.Database, now: datetime | None = None) -> str:

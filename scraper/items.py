@@ -61,6 +61,8 @@ class Article:
     documents: list[Document] = field(default_factory=list)
     extractor: str | None = None  # the page object that read it: wordpress-classic-v1, ...
     capture_id: int | None = None  # the raw capture (captures.id) this record was read from
+    site: str | None = None  # the site it was archived from (after any move), set by the spider
+    aliases: list[str] = field(default_factory=list)  # other URLs it answered at (redirects)
 
 
 @dataclass
@@ -69,6 +71,5 @@ class Gone:
 
     url: str
     reason: str  # "HTTP 404", "absent from the REST listing", ...
-    extractor: str | None = None  # the page object that read it: wordpress-classic-v1, ...
     capture_id: int | None = None
     evidence: dict | None = None  # scraper.deletion.Evidence.as_json(): reasons, capture ids

@@ -49,7 +49,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
 class SiteOnlyMiddleware:
     """The crawler never leaves the configured site: every request to another host is refused,
-    redirects and ``dont_filter`` requests included (Scrapy's offsite filter lets those pass)."""
+    redirects and ``dont_filter`` requests included (Scrapy's offsite filter lets those pass).
+    Only the home page's own redirects (``allow_offsite``, not followed automatically) may look
+    elsewhere, to see whether the whole site moved (the spider then allows that host alone)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -61,6 +63,8 @@ class SiteOnlyMiddleware:
     def process_request(self, request, spider=None):
         hosts = getattr(self.crawler.spider, "allowed_domains", None) or []
         host = urlsplit(request.url).hostname
+        if request.meta.get("allow_offsite"):  # the home page's hops, to learn of a site move
+            return None
         if hosts and host not in hosts:
             raise IgnoreRequest(f"offsite, refused: {request.url}"[:300])
         return None

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from scrapy import signals
 
-from scraper.archive import Archive
+from scraper.archive import Archive, now
 from scraper.captures import WarcFiles
+from scraper.health import MIN_WORDS
 from scraper.items import Article, Gone
 from scraper.text import site_time
 
@@ -54,6 +55,9 @@ class ArchivePipeline:
         seen_at = self.fetched_at.get(item.capture_id)
         if isinstance(item, Article):
             self.stats.inc_value(f"archive/{self.archive.save(item, seen_at)}")
+            self.stats.inc_value(f"extractor/{item.extractor or 'unnamed'}")
+            if not item.title or item.word_count < MIN_WORDS:
+                self.stats.inc_value("extractor/empty")
         elif isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at, item.evidence):
             self.stats.inc_value("archive/deleted")
         return item
@@ -66,7 +70,8 @@ class ArchivePipeline:
         saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
         failed = spider.failure_count()  # what a second try fetched is no failure
         self.stats.set_value("ham/failed", failed)
-        status = run_status(reason, self.stats.get_stats(), saved, spider.incremental)
+        seen_site = stats.get("response_received_count", 0) > 0
+        status = run_status(reason, self.stats.get_stats(), saved, spider)
         self.stats.set_value("ham/status", status)
         kept = {}
         if not spider.listing_complete():  # what a failed REST listing missed is asked again
@@ -85,18 +90,28 @@ class ArchivePipeline:
             sources=json.dumps(sorted(spider.seen)),
             coverage=json.dumps(spider.coverage()),
             failures=spider.failures,
+            moved_to=spider.site if spider.site != spider.asked else None,
+            extractors=json.dumps(
+                {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("extractor/")}
+            ),
+            cms=spider.cms,
             **kept,
         )
+        if seen_site:
+            self.archive.record_site(spider.asked, spider.site, spider.cms, spider.hops, now())
         self.warc.close()
         self.archive.close()
 
 
-def run_status(reason: str, stats: dict, saved: int, incremental: bool) -> str:
-    """failed: stopped, or the site never answered; empty: nothing found on a first run;
-    partial: anything failed (download, HTTP status, page object, spider or item error)."""
+def run_status(reason: str, stats: dict, saved: int, spider) -> str:
+    """moved: the site moved into another one crawled beside it; failed: stopped, or the site
+    never answered; empty: nothing found on a first run, and nothing failed; partial: anything
+    failed (download, HTTP status, page object, spider or item error)."""
+    if spider.moved_into:
+        return "moved"
     if reason != "finished" or not stats.get("response_received_count"):
         return "failed"
-    if not saved and not incremental:
+    if not saved and not spider.incremental and not stats.get("ham/failed"):
         return "empty"
     return "partial" if stats.get("ham/failed") else "ok"
 

@@ -5,6 +5,7 @@ crawls made them. Articles that no capture backs (older archives) are left as th
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -13,13 +14,13 @@ from urllib.parse import urlsplit
 from scraper.archive import Archive
 from scraper.captures import read_body
 from scraper.pages import (
-    ArticlePage,
     NotAnArticle,
     RestPost,
     RestRefused,
     Unreadable,
     rest_posts,
 )
+from scraper.pages.site import read_article
 from scraper.text import SITE_TZ, site_time
 
 
@@ -41,8 +42,7 @@ def articles_in(capture: dict, body: bytes, site: str) -> list:
         return [RestPost(post, site).to_article() for post in posts if "_embedded" in post]
     if capture["status"] == 200 and "html" in (capture["content_type"] or ""):
         try:
-            page = ArticlePage(capture["url"], body, site, content_type=capture["content_type"])
-            return [page.to_article()]
+            return [read_article(capture["url"], body, site, capture["content_type"])]
         except NotAnArticle:
             return []
     return []
@@ -55,14 +55,18 @@ def reparse(
 
     Raises ReparseError, with the archive untouched, when a capture cannot be read."""
     db = archive.db
-    sites = {r["id"]: r["site"] for r in db["crawl_runs"].rows}
+    sites = {r["id"]: r.get("moved_to") or r["site"] for r in db["crawl_runs"].rows}
     captures = list(db.query("select * from captures order by id"))
     counts: Counter = Counter()
     with db.atomic():  # one transaction: all of it, or none of it
         backed = [r[0] for r in db.execute("select distinct article_url from article_captures")]
-        deleted = dict(
-            db.execute("select url, deleted_at from articles where deleted_at is not null")
-        )
+        deleted = {  # decided on evidence by the crawl (scraper.deletion): kept as they are
+            url: (deleted_at, json.loads(evidence) if evidence else None)
+            for url, deleted_at, evidence in db.execute(
+                "select url, deleted_at, deletion_evidence from articles"
+                " where deleted_at is not null"
+            )
+        }
         for url in backed:
             for table in REBUILT:
                 db.execute(f"delete from [{table}] where article_url = ?", [url])
@@ -72,8 +76,8 @@ def reparse(
             counts += replay(archive, capture, warc_dir, sites)
             if progress:
                 progress(done, len(captures))
-        for url, deleted_at in deleted.items():  # deletions seen in REST listings: no capture
-            archive.mark_deleted(url, deleted_at)
+        for url, (deleted_at, evidence) in deleted.items():  # a 404 alone proves nothing
+            counts["deleted"] += archive.mark_deleted(url, deleted_at, evidence)
     return counts
 
 
@@ -89,8 +93,6 @@ def replay(archive: Archive, capture: dict, warc_dir: str | Path, sites: dict) -
             f" ({type(error).__name__}); the archive was left unchanged"
         ) from None
     counts = Counter()
-    if capture["status"] in (404, 410):
-        counts["deleted"] += archive.mark_deleted(capture["url"], seen_at)
     try:
         articles = articles_in(capture, body, site)
     except Unreadable as error:  # the rows it backs were cleared: stop, change nothing
@@ -100,5 +102,6 @@ def replay(archive: Archive, capture: dict, warc_dir: str | Path, sites: dict) -
         ) from None
     for article in articles:
         article.capture_id = capture["id"]
+        article.site = site
         counts[archive.save(article, seen_at=seen_at)] += 1
     return counts

@@ -1,14 +1,20 @@
 """Indonesian-aware search: stem words with Sastrawi so that lapor finds melaporkan.
 
 The archive keeps two FTS5 indexes of title and body_text: ``articles_fts`` holds the words as
-written, ``articles_stemmed_fts`` (rowid = articles.rowid) holds their stems. Queries against
-the stemmed index go through ``stem_query``, which stems the words the same way and always
-returns a valid FTS5 query, whatever a person typed.
+written, ``articles_stemmed_fts`` (rowid = articles.rowid, contentless) holds their stems.
+Queries against the stemmed index go through ``stem_query``, which stems the words the same way
+and always returns a valid FTS5 query, whatever a person typed. A prefix (``penyiks*``) is
+widened with the stems of the archive's words that begin with it (``expand``), so that it finds
+at least what the exact-word index finds.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
+import sqlite3
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -16,6 +22,24 @@ import sqlite_utils
 
 STEMMED_TABLE = "articles_stemmed_fts"
 DELETE_TRIGGER = "articles_stemmed_fts_ad"
+# The stems' rules and stemmer: when either changes, create_stemmed_index() builds the index
+# again (a contentless index can only forget a row by being told its stems again).
+STEMS_VERSION = f"2 PySastrawi {importlib.metadata.version('PySastrawi')}"
+STEMMED_SQL = (
+    f"create virtual table {STEMMED_TABLE} "
+    "using fts5(title, body_text, content='', tokenize='unicode61')"
+)
+# The exact index's words, for widening prefixes (a temp table: works on a read-only archive).
+VOCABULARY = "temp.articles_fts_words"
+# Indonesian affixes around a root: prefixes (stacked: mem-per-, di-per-, ke-ber-...) and
+# suffixes (-kan/-an/-i, then -ku/-mu/-nya, then -lah/-kah/-pun/-tah).
+PREFIXES = (
+    "(?:di|ke|se|ber|bel|be|ter|te|per|pel|pe|menge|meng|meny|mem|men|me|penge|peng|peny|pem|pen)*"
+)
+SUFFIXES = "(?:kan|an|i)?(?:ku|mu|nya)?(?:lah|kah|pun|tah)?"
+# me-/pe- before a root's first letter: meny-/peny- for s, mem-/pem- for p, men-/pen- for t,
+# meng-/peng- for k (the letter itself is dropped: menyiksa, memukul, menulis, mengirim).
+NASAL = {"s": "ny", "p": "m", "t": "n", "k": "ng"}
 # A word is a run of letters and digits: what FTS5's unicode61 tokenizer calls a token.
 WORD = re.compile(r"[^\W_]+")
 WORD_OR_GAP = re.compile(r"([^\W_]+)")
@@ -55,17 +79,39 @@ def _stemmer():
     return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
 
 
+def consistent_stem(word: str, stem: str) -> bool:
+    """Whether ``stem`` can be the root of ``word``: the word is the root with Indonesian
+    affixes around it (``pelaporan`` -> ``lapor``), its first letter maybe assimilated after
+    me-/pe- (``penyiksaan`` -> ``siksa``). A root with a suffix but no prefix needs -an, -kan,
+    -nya or a particle (``laporan``), not only -i/-ku/-mu: ``Bali`` is not ``bal`` + -i.
+    ``diseminasi`` -> ``mas``, ``berbasis`` -> ``bas``, ``relawan`` -> ``rawan`` are not."""
+    if stem == word:
+        return True
+    if not stem:
+        return False
+    roots = [re.escape(stem)]
+    if stem[0] in NASAL:
+        roots.append(f"(?<=[mp]e){NASAL[stem[0]]}{re.escape(stem[1:])}")
+    match = re.fullmatch(f"({PREFIXES})(?:{'|'.join(roots)})({SUFFIXES})", word)
+    if match is None:
+        return False
+    prefix, suffix = match.groups()
+    return bool(prefix) or suffix not in ("i", "ku", "mu")
+
+
 @lru_cache(maxsize=1 << 18)
 def stem_word(word: str) -> str:
     """The stem of one word, lower-cased: ``melaporkan`` -> ``lapor``.
 
-    Words with digits or letters outside a-z are only lower-cased: Sastrawi knows neither.
+    Words with digits or letters outside a-z are only lower-cased: Sastrawi knows neither. A
+    stem that is not consistent with its word (``consistent_stem``) is not trusted: the word
+    stands for itself (``diseminasi`` stays ``diseminasi``, not Sastrawi's ``mas``).
     """
     word = word.lower()
     if not (word.isascii() and word.isalpha()):
         return word
     stem = _stemmer().stem(word)
-    return stem if stem and " " not in stem else word
+    return stem if " " not in stem and consistent_stem(word, stem) else word
 
 
 def stem_text(text: str | None) -> str:
@@ -134,10 +180,17 @@ def parse_query(q: str | None) -> Group:
     return stack[0]
 
 
-def _render(group: Group, stem: bool) -> str:
+# A prefix's widening: the stems of the archive's words that begin with it, None when unknown.
+Expand = Callable[[str], frozenset[str] | None]
+
+
+def _render(group: Group, stem: bool, expand: Expand | None = None) -> str:
     parts: list[str] = []
     for operator, node in group.items:
-        text = _render(node, stem) if isinstance(node, Group) else _phrase(node, stem)
+        if isinstance(node, Group):
+            text = _render(node, stem, expand)
+        else:
+            text = _phrase(node, stem, expand)
         if not text:
             continue
         if isinstance(node, Group) and len(node.items) > 1:
@@ -149,26 +202,40 @@ def _render(group: Group, stem: bool) -> str:
     return " ".join(parts)
 
 
-def _phrase(phrase: Phrase, stem: bool) -> str:
+def _quoted(words: list[str]) -> str:
+    return f'"{" ".join(words)}"'
+
+
+def _phrase(phrase: Phrase, stem: bool, expand: Expand | None) -> str:
     words = [w.lower() for w in phrase.words]
-    if stem:
-        *head, last = words
-        words = [stem_word(w) for w in head] + [
-            _stem_prefix(last) if phrase.prefix else stem_word(last)
-        ]
-    return f'"{" ".join(words)}"' + (" *" if phrase.prefix else "")
+    if not stem:
+        return _quoted(words) + (" *" if phrase.prefix else "")
+    *head, last = words
+    head = [stem_word(w) for w in head]
+    if not phrase.prefix:
+        return _quoted([*head, stem_word(last)])
+    # The prefix as typed (stems and words indexed as themselves that begin with it), or the
+    # stem of a word that begins with it: "penyiks"* OR "siksa".
+    alternatives = [_quoted([*head, last]) + " *"]
+    alternatives += [_quoted([*head, s]) for s in sorted(prefix_stems(last, expand))]
+    return alternatives[0] if len(alternatives) == 1 else f"({' OR '.join(alternatives)})"
 
 
-def _stem_prefix(prefix: str) -> str:
-    """``pelapor`` -> ``lapor`` (a known root), ``pelap`` -> ``pelap`` (left as typed)."""
-    return stem_word(prefix)
+def prefix_stems(prefix: str, expand: Expand | None = None) -> frozenset[str]:
+    """The stems that a search for ``prefix*`` looks for besides those beginning with it: the
+    stems of the words beginning with it (``expand``; without it, the prefix's own stem)."""
+    stems = expand(prefix) if expand else None
+    if stems is None:
+        stems = frozenset([stem_word(prefix)])
+    return frozenset(s for s in stems if not s.startswith(prefix))
 
 
-def stem_query(q: str | None) -> str:
+def stem_query(q: str | None, expand: Expand | None = None) -> str:
     """The FTS5 query for ``articles_stemmed_fts``: ``melaporkan "hak asasi"`` ->
     ``"lapor" AND "hak asasi"``. Always valid FTS5; ``""`` (no match) when nothing is left.
-    """
-    return _render(parse_query(q), stem=True) or MATCH_NOTHING
+    A prefix ``p*`` becomes ``("p" * OR "s1" OR ...)``, s1... the stems of the words that
+    begin with p (``expand``, see ``vocabulary``)."""
+    return _render(parse_query(q), stem=True, expand=expand) or MATCH_NOTHING
 
 
 def exact_query(q: str | None) -> str:
@@ -176,12 +243,57 @@ def exact_query(q: str | None) -> str:
     return _render(parse_query(q), stem=False) or MATCH_NOTHING
 
 
+def vocabulary(conn: sqlite3.Connection) -> Expand:
+    """``expand`` for ``stem_query`` over an archive: the stems of the words of ``articles_fts``
+    (the exact index) that begin with a prefix, read through an fts5vocab table in ``temp``
+    (so a read-only archive works too); cached until the database changes. None without an
+    exact index."""
+    cache: dict[tuple, frozenset[str] | None] = {}
+
+    def expand(prefix: str) -> frozenset[str] | None:
+        prefix = _fold(prefix)
+        version = (conn.execute("pragma data_version").fetchone()[0], conn.total_changes)
+        key = (prefix, version)
+        if key not in cache:
+            if len(cache) > 256:
+                cache.clear()
+            words = _words_beginning(conn, prefix)
+            cache[key] = None if words is None else frozenset(map(stem_word, words))
+        return cache[key]
+
+    return expand
+
+
+def _words_beginning(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
+    sql = f"select term from {VOCABULARY} where term >= ? and term < ?"
+    try:
+        try:
+            rows = conn.execute(sql, [prefix, prefix + "\U0010ffff"]).fetchall()
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
+            conn.execute(
+                f"create virtual table if not exists {VOCABULARY} "
+                "using fts5vocab(main, 'articles_fts', 'row')"
+            )
+            rows = conn.execute(sql, [prefix, prefix + "\U0010ffff"]).fetchall()
+    except sqlite3.OperationalError:  # no exact index in this database
+        return None
+    return [row[0] for row in rows]
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents, as unicode61 indexes a word."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 # --- snippets ------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=256)
 def _query_stems(q: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """The stems a query looks for (not those after NOT), and its stemmed prefixes."""
+    """The stems a query looks for (not those after NOT), and its prefixes as typed."""
     words: set[str] = set()
     prefixes: list[str] = []
 
@@ -194,7 +306,7 @@ def _query_stems(q: str) -> tuple[frozenset[str], tuple[str, ...]]:
                 continue
             stems = [stem_word(w) for w in node.words]
             if node.prefix:
-                prefixes.append(_stem_prefix(node.words[-1].lower()))
+                prefixes.append(node.words[-1].lower())
                 stems.pop()
             words.update(stems)
 
@@ -202,12 +314,17 @@ def _query_stems(q: str) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(words), tuple(prefixes)
 
 
-def snippet(text: str | None, q: str | None, size: int = 30) -> str | None:
+def snippet(
+    text: str | None, q: str | None, size: int = 30, expand: Expand | None = None
+) -> str | None:
     """About ``size`` words of ``text`` around the best cluster of matches, the matched words
-    (any form of a searched stem) inside ``<mark>`` tags; the text's start if none match."""
+    (any form of a searched stem, any word a prefix finds) inside ``<mark>`` tags; the text's
+    start if none match."""
     if text is None:
         return None
     stems, prefixes = _query_stems(q or "")
+    if prefixes:
+        stems = stems.union(*(prefix_stems(p, expand) for p in prefixes))
     parts = WORD_OR_GAP.split(text)  # gap, word, gap, word, ..., gap: one pass, in C
     words = parts[1::2]
     found = {w for w in set(words) if _matches(w, stems, prefixes)}
@@ -224,7 +341,9 @@ def snippet(text: str | None, q: str | None, size: int = 30) -> str | None:
 
 def _matches(word: str, stems: frozenset[str], prefixes: tuple[str, ...]) -> bool:
     stem = stem_word(word)
-    return stem in stems or bool(prefixes and stem.startswith(prefixes))
+    return stem in stems or bool(
+        prefixes and (stem.startswith(prefixes) or _fold(word).startswith(prefixes))
+    )
 
 
 def _densest(hits: list[int], size: int) -> int:
@@ -242,28 +361,60 @@ def _densest(hits: list[int], size: int) -> int:
 
 
 def create_stemmed_index(db: sqlite_utils.Database) -> None:
-    """Create ``articles_stemmed_fts`` and its delete trigger if missing; a new index over an
-    archive that already has articles is filled at once. Safe to call on every open."""
-    created = STEMMED_TABLE not in db.table_names()
+    """Create ``articles_stemmed_fts`` and its delete trigger if missing, or again when it was
+    built by older rules (``STEMS_VERSION``) or kept its own copy of the stems (before it was
+    contentless); a new index over an archive that already has articles is filled at once.
+    Registers ``ham_stem`` on the connection (the delete trigger needs it). Safe to call on
+    every open."""
+    db.conn.create_function("ham_stem", 1, stem_text, deterministic=True)
+    current = _index_version(db)
     with db.conn:
-        db.execute(
-            f"create virtual table if not exists {STEMMED_TABLE} "
-            "using fts5(title, body_text, tokenize='unicode61')"
-        )
-        if db.table("articles").exists():
+        if current not in (None, STEMS_VERSION):
+            db.execute(f"drop trigger if exists {DELETE_TRIGGER}")
+            db.execute(f"drop table {STEMMED_TABLE}")
+        if current != STEMS_VERSION:
+            db.execute(STEMMED_SQL)
             db.execute(
-                f"create trigger if not exists {DELETE_TRIGGER} after delete on articles "
-                f"begin delete from {STEMMED_TABLE} where rowid = old.rowid; end"
+                f"insert into {STEMMED_TABLE}_config (k, v) values ('ham-stems', ?)",
+                [STEMS_VERSION],
             )
-    if created and db.table("articles").exists() and db.table("articles").count:
+        if db.table("articles").exists():
+            # A contentless index forgets a row only when told its stems again.
+            db.execute(
+                f"create trigger if not exists {DELETE_TRIGGER} after delete on articles begin "
+                f"insert into {STEMMED_TABLE} ({STEMMED_TABLE}, rowid, title, body_text) values "
+                "('delete', old.rowid, ham_stem(old.title), ham_stem(old.body_text)); end"
+            )
+    if current != STEMS_VERSION and db.table("articles").exists() and db.table("articles").count:
         rebuild_stemmed_index(db)
 
 
-def index_article(db: sqlite_utils.Database, rowid: int, title: str, body_text: str) -> None:
-    """Put one article's stems in the index, replacing its old row; runs in the caller's
-    transaction (``Archive.save``)."""
+def _index_version(db: sqlite_utils.Database) -> str | None:
+    """The rules the index was built by: None when there is no index, "1" before versions."""
+    if STEMMED_TABLE not in db.table_names():
+        return None
+    row = db.execute(f"select v from {STEMMED_TABLE}_config where k = 'ham-stems'").fetchone()
+    return str(row[0]) if row else "1"
+
+
+def index_article(
+    db: sqlite_utils.Database,
+    rowid: int,
+    title: str,
+    body_text: str,
+    old: tuple[str, str] | None = None,
+) -> None:
+    """Put one article's stems in the index; ``old`` (title, body_text) is what was indexed
+    for this rowid before, and is taken out first. Runs in the caller's transaction
+    (``Archive.save``)."""
+    if old is not None:
+        db.execute(
+            f"insert into {STEMMED_TABLE} ({STEMMED_TABLE}, rowid, title, body_text) "
+            "values ('delete', ?, ?, ?)",
+            [rowid, stem_text(old[0]), stem_text(old[1])],
+        )
     db.execute(
-        f"insert or replace into {STEMMED_TABLE} (rowid, title, body_text) values (?, ?, ?)",
+        f"insert into {STEMMED_TABLE} (rowid, title, body_text) values (?, ?, ?)",
         [rowid, stem_text(title), stem_text(body_text)],
     )
 
@@ -273,7 +424,7 @@ def rebuild_stemmed_index(db: sqlite_utils.Database, batch: int = 500) -> int:
     rows = db.execute("select rowid, title, body_text from articles")
     count = 0
     with db.conn:
-        db.execute(f"delete from {STEMMED_TABLE}")
+        db.execute(f"insert into {STEMMED_TABLE} ({STEMMED_TABLE}) values ('delete-all')")
         while chunk := rows.fetchmany(batch):
             db.conn.executemany(
                 f"insert into {STEMMED_TABLE} (rowid, title, body_text) values (?, ?, ?)",

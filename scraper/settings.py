@@ -38,6 +38,11 @@ FEED_EXPORT_ENCODING = "utf-8"
 ITEM_PIPELINES = {"scraper.pipelines.ArchivePipeline": 300}
 EXTENSIONS = {"scraper.extensions.Progress": 500}
 
+# The sites ``ham-archive crawl`` archives when no --site is given: the ministry's press sites
+# (docs/sources.md). ham.go.id may redirect to kemenham.go.id: a site that moves into another
+# one of the list is crawled once.
+SITES = ["https://ham.go.id", "https://kemenham.go.id", "https://portal.ham.go.id"]
+
 # Where the archive lives (``ham-archive crawl --db`` or ``scrapy crawl ham -s ARCHIVE_DB=...``).
 ARCHIVE_DB = "archive.db"
 # Raw captures (WARC files); by default ``warc/`` beside the database.
@@ -55,3 +60,6 @@ LISTING_MAX_PAGES = 10000
 # Memory stays bounded: a response over DOWNLOAD_MAXSIZE is dropped and recorded as a failure.
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# A site with no REST API, sitemap, feed or WordPress listing is crawled from its home page,
+# following its own links (menus, listings, pagination) up to this many pages (docs/sources.md).
+SITE_CRAWL_MAX_PAGES = 5000

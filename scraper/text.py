@@ -209,3 +209,44 @@ def _bare_host(netloc: str) -> str:
 def slug_of(url: str) -> str:
     """The last path segment of a permalink: the post's slug (or its id, for untitled posts)."""
     return urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+# Indonesia's three time zones, as sites write them after a time (``09:00 WIB``).
+ZONES = {"WIB": "+07:00", "WITA": "+08:00", "WIT": "+09:00"}
+WRITTEN_DATE = re.compile(
+    r"(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}"
+    r"|[A-Za-z]{3,9}\.?\s+\d{1,2},\s+\d{4})"
+    r"(?:[\s,|@-]*(?:pukul|jam|at)?\s*\d{1,2}[:.]\d{2}(?::\d{2})?"
+    r"(?:\s*(?:WITA|WIB|WIT|UTC|GMT|[+-]\d{2}:?\d{2}))?)?",
+    re.IGNORECASE,
+)
+_TIME_DOT = re.compile(r"(\d{1,2})\.(\d{2})(?=\s*(?:WITA|WIB|WIT)?\s*$)", re.IGNORECASE)
+_ZONE = re.compile(r"\b(WITA|WIB|WIT)\b", re.IGNORECASE)
+
+
+def written_date(text: str | None) -> str | None:
+    """A date as a page writes it, in Indonesian or English, as ISO 8601 with +07:00.
+
+    ``Rabu, 14 September 2022 | 09:00 WIB``, ``14 Sep 2022``, ``14/09/2022``, ``10:00 WITA``
+    (+08:00) and ``WIT`` (+09:00) are understood; a date without a time is read as midnight.
+    """
+    match = WRITTEN_DATE.search(text or "")
+    if not match:
+        return None
+    import dateparser  # only pages without a machine-readable date get here
+
+    value = _TIME_DOT.sub(r"\1:\2", match.group(0).replace("|", " ").replace("@", " "))
+    value = _ZONE.sub(lambda zone: ZONES[zone.group(1).upper()], value)
+    value = re.sub(r"\b(?:pukul|jam|at)\b", " ", value, flags=re.IGNORECASE)
+    moment = dateparser.parse(
+        value,
+        languages=["id", "en"],
+        settings={
+            "DATE_ORDER": "DMY",
+            "TIMEZONE": "+07:00",
+            "RETURN_AS_TIMEZONE_AWARE": True,
+            "PREFER_DAY_OF_MONTH": "first",
+        },
+    )
+    return moment.astimezone(SITE_TZ).isoformat(timespec="seconds") if moment else None

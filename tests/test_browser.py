@@ -260,6 +260,8 @@ def test_search_open_a_result_read_and_cite(public_page, public):
     page.wait_for_selector("button[data-copy=cite-bibtex][data-copied]")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("@misc{ham2022-") and page.url in copied
+    replay = page.frame_locator("iframe.ham-replay").locator("body")
+    assert "Kota Banjarmasin" in replay.inner_text(timeout=10000)  # the current state's capture
     no_csp_violations(page)
     shot(page, "08-reading-page")
     assert page.outside == [] and page.dialogs == []

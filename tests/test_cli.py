@@ -110,5 +110,5 @@ def test_a_site_that_is_not_wordpress(tmp_path):
         server.terminate()
         server.wait(10)
     assert_one_line_error(result, "no articles found at http://127.0.0.1:")
-    assert "is it a WordPress site? (REST API: HTTP 404" in result.stderr
+    assert "is it a press site? (REST API: HTTP 404" in result.stderr
     assert not (tmp_path / "a.db").exists()

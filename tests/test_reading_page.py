@@ -141,9 +141,10 @@ async def test_site_and_deletion_evidence_columns_are_shown_when_present(tmp_pat
     path = tmp_path / "archive.db"
     facts = build(path)
     with sqlite3.connect(path) as conn:
-        columns = {row[1] for row in conn.execute("pragma table_info(articles)")}
-        for column in {"site", "deletion_evidence"} - columns:  # the archive may have them
-            conn.execute(f"alter table articles add column {column} text")
+        have = {row[1] for row in conn.execute("pragma table_info(articles)")}
+        for column in ("site", "deletion_evidence"):  # site: there since issue 9
+            if column not in have:
+                conn.execute(f"alter table articles add column {column} text")
         evidence = json.dumps({"status": 404, "checked": "2026-11-03T10:00:00+07:00"})
         conn.execute(
             "update articles set site = 'kemenham.go.id', deletion_evidence = ? where url = ?",
@@ -186,6 +187,35 @@ async def test_web_archive_captures_show_their_time_and_memento(tmp_path):
     row = provenance.split(f">{facts['seed_capture']}</a>", 1)[1].split("</tr>", 1)[0]
     assert "2022-10-01T07:00:00+07:00" in row and "wayback" in row
     assert f'href="{memento}"' in row and "memento" in row
+
+
+@pytest.mark.asyncio
+async def test_whole_versions_and_other_urls_are_shown_when_the_archive_keeps_them(tmp_path):
+    """Versions that keep every field (categories, dates, ...) show what else changed; the
+    URLs an article was seen at are listed (tables and columns present in newer archives)."""
+    path = tmp_path / "archive.db"
+    facts = build(path)
+    old_url = facts["seed"].replace("/bekerja-sama", "/bekerja-sama-lama")
+    with sqlite3.connect(path) as conn:
+        conn.execute("alter table article_versions add column categories text")
+        conn.execute("update article_versions set categories = '[\"Berita lama\"]'")
+        conn.execute(
+            "create table article_urls (url text primary key, article_url text,"
+            " first_seen_at text, last_seen_at text)"
+        )
+        conn.execute(
+            "insert into article_urls values (?, ?, '2026-10-01T10:00:00+07:00',"
+            " '2026-10-02T10:00:00+07:00'), (?, ?, null, null)",
+            [old_url, facts["seed"], facts["seed"], facts["seed"]],
+        )
+    datasette = Datasette([str(path)], template_dir=str(TEMPLATES))
+    html = (await datasette.client.get(f"/archive/articles/{tilde_encode(facts['seed'])}")).text
+    history = section(html, "riwayat")
+    assert "also changed" in history and "<code>categories</code>" in history
+    assert "Berita lama" in history.split("<code>categories</code>", 1)[1]
+    meta = html.split('<dl class="ham-meta">', 1)[1].split("</dl>", 1)[0]
+    assert old_url in meta and "2026-10-02T10:00:00+07:00" in meta
+    assert meta.count(facts["seed"]) == 2  # the source link; not listed again as another URL
 
 
 @pytest.mark.asyncio

@@ -17,6 +17,16 @@ NOT_POST_SITEMAP = re.compile(
     re.IGNORECASE,
 )
 PERMALINK = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/]+/?$")
+# Links a bounded crawl never follows: files, feeds, searches, logins, other schemes.
+NOT_A_PAGE = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|webp|svg|mp[34]|avi|css|js|xml|ico)$"
+    r"|/(?:wp-admin|wp-login\.php|login|logout|admin|cart|search|cari)(?:/|$)"
+    r"|/(?:feed|rss|atom)/?$",
+    re.IGNORECASE,
+)
+NOT_A_PAGE_QUERY = re.compile(r"(?:^|&)(?:s|q|search|keyword|replytocom|share|print)=", re.I)
+NEXT_TEXT = re.compile(r"^\s*(?:selanjutnya|berikutnya|next|lanjut|older posts|»|›|>|>>)\s*", re.I)
+PAGE_NUMBER = re.compile(r"(?:[?&](?:page|hal|halaman|p)=|/page/)(\d+)", re.I)
 
 __all__ = ["ListingPage", "SitemapPage", "sitemap_urls_from_robots"]
 
@@ -30,11 +40,12 @@ class SitemapPage:
         try:
             sitemap = Sitemap(body)
         except Exception:  # lxml refuses what is not XML at all (an HTML 200 for a 404)
-            self.type, self.locs = "", []
+            self.type, self.locs, self.dates = "", [], {}
         else:
             self.type = sitemap.type
-            joined = (absolute_url(url, entry["loc"]) for entry in sitemap if "loc" in entry)
-            self.locs = [loc for loc in joined if loc]  # a malformed <loc> is dropped
+            entries = [(absolute_url(url, e["loc"]), e) for e in sitemap if "loc" in e]
+            self.locs = [loc for loc, _ in entries if loc]  # a malformed <loc> is dropped
+            self.dates = {loc: e["lastmod"] for loc, e in entries if loc and e.get("lastmod")}
 
     @property
     def sitemaps(self) -> list[str]:
@@ -47,6 +58,15 @@ class SitemapPage:
         if self.type != "urlset":
             return []
         return [canonical_url(loc, self.site) for loc in self.locs if _on_site(loc, self.site)]
+
+    @property
+    def lastmod(self) -> dict[str, str]:
+        """``<lastmod>`` by URL, where the sitemap gives one."""
+        return {
+            canonical_url(url, self.site): value
+            for url, value in self.dates.items()
+            if _on_site(url, self.site)
+        }
 
 
 class ListingPage:
@@ -85,12 +105,42 @@ class ListingPage:
 
     @property
     def next_page(self) -> str | None:
-        """The next listing page, on the site (pagination never leaves it)."""
-        links = (
-            absolute_url(self.url, href, self.site)
-            for href in self.selector.css(self.NEXT).getall()
-        )
-        return next((link for link in links if link and _on_site(link, self.site)), None)
+        """The next listing page, on the site (pagination never leaves it): ``rel=next``, a
+        "next" link (``Selanjutnya``, ``»``), else the link to page N+1 (``?page=N``,
+        ``/page/N/``)."""
+        hrefs = self.selector.css(self.NEXT).getall()
+        for link in self.selector.css("a"):
+            text = " ".join(link.css("::text").getall())
+            if NEXT_TEXT.fullmatch(text) or "next" in (link.attrib.get("rel") or ""):
+                hrefs.append(link.attrib.get("href") or "")
+        links = (absolute_url(self.url, href, self.site) for href in hrefs)
+        found = next((link for link in links if link and _on_site(link, self.site)), None)
+        if found:
+            return found
+        number = PAGE_NUMBER.search(self.url)
+        wanted = int(number.group(1)) + 1 if number else 2
+        for link in self.links:
+            page = PAGE_NUMBER.search(link)
+            if page and int(page.group(1)) == wanted:
+                return link
+        return None
+
+    @property
+    def links(self) -> list[str]:
+        """Every link to a page of this site (menus, listings, pagination, articles), in order."""
+        found = []
+        for href in self.selector.css("a::attr(href)").getall():
+            link = absolute_url(self.url, href, self.site)
+            parts = urlsplit(link or "")
+            if (
+                link
+                and parts.scheme in ("http", "https")
+                and _on_site(link, self.site)
+                and not NOT_A_PAGE.search(parts.path)
+                and not NOT_A_PAGE_QUERY.search(parts.query)
+            ):
+                found.append(link)
+        return list(dict.fromkeys(found))
 
 
 def _on_site(url: str, site: str) -> bool:

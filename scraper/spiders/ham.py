@@ -5,6 +5,13 @@ Order of discovery (SITE.md): the WordPress REST API; when it is refused, the si
 listing pages (``/``, ``/page/N/``). REST posts are complete records; URLs found any other way are
 fetched and parsed as HTML pages.
 
+Before any of that the home page is fetched, its redirects followed by hand: a site-level move
+(``ham.go.id`` -> ``kemenham.go.id``) makes the target the site to crawl, and its host is
+allowed deliberately; any other host stays refused. The home page also names the CMS and the
+feeds (RSS/Atom, read with feedparser). A site that is not WordPress and lists no post in any
+sitemap is crawled from its home page (menus, listings, pagination), on its own host, up to
+``SITE_CRAWL_MAX_PAGES`` pages. Which page object reads a page is ``pages.site.read_article``.
+
 A run is incremental when the archive has a finished run (ok or partial) of the same site and
 ``full`` is not set: REST asks only for posts modified since (``modified_after``) and compares the
 site's total and newest id with the archive's; when they differ it sweeps every id (ordered by
@@ -42,7 +49,6 @@ from scraper.deletion import (
 )
 from scraper.items import Article, Gone
 from scraper.pages import (
-    ArticlePage,
     ListingPage,
     NotAnArticle,
     RestPost,
@@ -52,11 +58,15 @@ from scraper.pages import (
 )
 from scraper.pages.listing import sitemap_urls_from_robots
 from scraper.pages.rest import EMBED
+from scraper.pages.site import detect_cms, feed_urls, read_article, site_after_redirects
+from scraper.text import absolute_url, canonical_url
 
 DEFAULT_SITE = "https://ham.go.id"
 # Failures of these kinds are asked for once more at the end of the run (second_try_step).
 SECOND_TRIES = ("article", "sitemap", "listing", "rest")
 SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
+REDIRECTS = (301, 302, 303, 307, 308)
+MAX_HOPS = 5
 
 
 def header_int(response: Response, name: str) -> int | None:
@@ -82,10 +92,20 @@ class HamSpider(scrapy.Spider):
     name = "ham"
     custom_settings = {"HTTPERROR_ALLOW_ALL": True}  # the callbacks read every status
 
-    def __init__(self, site: str = DEFAULT_SITE, full: str | bool = False, *args, **kwargs):
+    def __init__(
+        self, site: str = DEFAULT_SITE, full: str | bool = False, others: str = "", *args, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        self.others = {o.rstrip("/") for o in others.split(",") if o}  # crawled beside this one
+        self.moved_into: str | None = None  # set when this site moved into one of the others
         self.site = site.rstrip("/")
+        self.asked = self.site  # the address asked for; self.site is where it led
         self.allowed_domains = [urlsplit(self.site).hostname]
+        self.cms: str | None = None
+        self.hops: list[str] = []  # the home page's redirects, in order
+        self.feeds: list[str] = []
+        self.crawled: set[str] = set()  # pages of the bounded crawl, requested
+        self.old_urls: set[str] = set()  # live articles archived at the address before a move
         self.full = str(full).lower() in ("1", "true", "yes")
         self.mode = "rest"
         self.incremental = False
@@ -114,12 +134,63 @@ class HamSpider(scrapy.Spider):
         return spider
 
     async def start(self):
-        if self.settings.get("ARCHIVE_DB"):  # under --full too: deletions need the state
-            archive = Archive(self.settings.get("ARCHIVE_DB"))
-            self.state = archive.crawl_state(self.site, self.settings.getint("RECHECK_RECENT"))
-            archive.close()
+        yield self.home_request(f"{self.site}/")
+
+    # The home page: where the site is now, and what serves it
+
+    def home_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_home,
+            errback=self.home_failed,
+            dont_filter=True,
+            meta={"dont_redirect": True, "allow_offsite": True},
+        )
+
+    def parse_home(self, response: Response):
+        location = response.headers.get("Location")
+        if response.status in REDIRECTS and location and len(self.hops) < MAX_HOPS:
+            self.hops.append(response.urljoin(location.decode("latin-1")))
+            yield self.home_request(self.hops[-1])
+            return
+        moved = site_after_redirects(self.asked, response.url)
+        if moved != self.site:
+            self.logger.info("%s moved to %s", self.asked, moved)
+            self.site = moved
+            self.allowed_domains.append(urlsplit(moved).hostname)  # deliberately, and only it
+            if moved in self.others:
+                self.moved_into = moved
+                self.mode = "moved"
+                return
+        if response.status == 200:
+            headers = {
+                k.decode().lower(): v[0].decode("latin-1") for k, v in response.headers.items()
+            }
+            self.cms = detect_cms(response.body, headers)
+            self.feeds = feed_urls(response.url, response.body)
+        self.load_state()
+        if self.old_urls:  # the moved articles first: their redirects join them to their rows
+            yield from (self.article_request(url) for url in sorted(self.old_urls))
+        else:
+            yield self.rest_request(1)
+
+    def home_failed(self, failure: Failure):
+        """No answer at all: the site cannot be reached; say so, do not guess further."""
+        self.failed(failure)
+
+    def load_state(self) -> None:
+        """What the archive knows of the site, under --full too (deletions need it); after a
+        move, also the articles archived at the old address, fetched again before anything else
+        (``old_urls``)."""
+        if not self.settings.get("ARCHIVE_DB"):
+            return
+        archive = Archive(self.settings.get("ARCHIVE_DB"))
+        recent = self.settings.getint("RECHECK_RECENT")
+        self.state = archive.crawl_state(self.asked, recent, now_at=self.site)
         self.incremental = not self.full and self.state.last_run is not None
-        yield self.rest_request(1)
+        if self.site != self.asked:
+            self.old_urls = archive.crawl_state(self.asked, 0, now_at=self.asked).live_urls
+        archive.close()
 
     @property
     def deletion_sweep(self) -> Sweep | None:
@@ -342,6 +413,7 @@ class HamSpider(scrapy.Spider):
                     raise DontCloseSpider
 
     STEPS = (
+        "discovery_step",
         "total_step",
         "id_sweep_step",
         "end_total_step",
@@ -352,6 +424,11 @@ class HamSpider(scrapy.Spider):
         "recheck_step",
         "second_try_step",
     )
+
+    def discovery_step(self):
+        """After a move, discovery starts once the old addresses have been followed."""
+        if self.old_urls:
+            yield self.rest_request(1)
 
     def total_step(self):
         """REST: the total at the start of an incremental run, at the end of a full listing."""
@@ -390,6 +467,8 @@ class HamSpider(scrapy.Spider):
         yield from self.sitemap_requests()
 
     def sitemap_requests(self):
+        for url in self.feeds or ([f"{self.site}/feed/"] if self.is_wordpress else []):
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.failed)
         robots = f"{self.site}/robots.txt"
         yield scrapy.Request(robots, callback=self.parse_robots, errback=self.failed)
         for path in SITEMAPS:
@@ -436,15 +515,61 @@ class HamSpider(scrapy.Spider):
             self.sitemaps["failed"].add(failure.request.url)
         self.failed(failure, "sitemap")
 
+    def parse_feed(self, response: Response):
+        if response.status != 200:
+            return
+        import feedparser  # RSS 0.9x-2.0 and Atom, every dialect
+
+        entries = feedparser.parse(response.body).entries
+        links = (absolute_url(response.url, e.get("link") or "", self.site) for e in entries)
+        yield from self.found([u for u in links if u and u.startswith(self.site + "/")], "feed")
+
+    @property
+    def is_wordpress(self) -> bool:
+        return bool(self.cms and self.cms.startswith("WordPress"))
+
     def sitemaps_complete(self) -> bool:
         """Every post sitemap an index named was read: absence from them means something."""
         done = self.sitemaps
         return bool(done["indexed"]) and done["read"] == done["indexed"] and not done["failed"]
 
     def listing_step(self):
-        """When sitemaps found no post, the listing pages are the last resort."""
+        """When sitemaps found no post, the listing pages are the last resort (a feed's few
+        newest posts do not switch them off): a WordPress site's ``/page/N/``, any other site's
+        pages crawled from its home page."""
         if self.mode == "html" and not self.seen.get("sitemap"):
-            yield self.listing_request(f"{self.site}/", 1)
+            if self.is_wordpress or self.cms is None and not self.feeds:
+                yield self.listing_request(f"{self.site}/", 1)
+            if not self.is_wordpress:
+                yield self.crawl_request(f"{self.site}/")
+
+    def crawl_request(self, url: str) -> scrapy.Request:
+        self.crawled.add(url)
+        return scrapy.Request(
+            url, callback=self.parse_crawled, errback=self.failed, dont_filter=url.endswith("/")
+        )
+
+    def parse_crawled(self, response: Response):
+        """A page of the bounded crawl: an article is saved; every page's links are followed."""
+        if response.status != 200 or b"<" not in response.body[:1024]:
+            return
+        yield from self.parse_article(response, quiet=True)
+        try:
+            page = ListingPage(response.url, response.body, self.site)
+            links = page.links
+        except Exception as error:
+            self.fail(response.url, "listing", reason_of(error), response)
+            return
+        self.seen.setdefault("crawl", set()).update(links)
+        limit = self.settings.getint("SITE_CRAWL_MAX_PAGES")
+        for link in links:
+            if link in self.crawled or (self.incremental and link in self.state.live_urls):
+                continue
+            if len(self.crawled) >= limit:
+                self.count("crawl_limit")
+                self.logger.warning("crawl bound of %d pages reached", limit)
+                return
+            yield self.crawl_request(link)
 
     def coverage_step(self):
         """A full REST crawl also reads the sitemaps, to report and fetch what REST missed."""
@@ -531,7 +656,8 @@ class HamSpider(scrapy.Spider):
     def article_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed)
 
-    def parse_article(self, response: Response):
+    def parse_article(self, response: Response, quiet: bool = False):
+        """``quiet``: a page of the bounded crawl, where a page that is no article is normal."""
         if response.status in GONE_STATUSES:  # the URL asked for, before any redirect
             yield from self.not_found(asked_url(response), response)
             return
@@ -540,9 +666,13 @@ class HamSpider(scrapy.Spider):
             return
         try:
             content_type = response.headers.get("Content-Type")
-            page = ArticlePage(response.url, response.body, self.site, content_type=content_type)
-            article = page.to_article()
-        except Exception as error:  # NotAnArticle included: a block page is not a post
+            article = read_article(response.url, response.body, self.site, content_type)
+        except NotAnArticle as error:
+            if not quiet:  # a page listed as a post that is none (a block page): a failure
+                self.fail(response.url, "article", reason_of(error), response)
+            return
+        except Exception as error:  # Unreadable, or anything else: this page only
+            self.crawler.stats.inc_value("extractor/unread")
             self.fail(response.url, "article", reason_of(error), response)
             return
         yield self.stamp(article, response)
@@ -583,6 +713,9 @@ class HamSpider(scrapy.Spider):
 
     def stamp(self, article: Article, response: Response) -> Article:
         article.capture_id = response.meta.get("capture_id")
+        article.site = self.site
+        redirected = [canonical_url(u, self.site) for u in response.meta.get("redirect_urls", [])]
+        article.aliases = [u for u in dict.fromkeys(redirected) if u != article.url]
         return article
 
     # Failures and reports

@@ -1,0 +1,139 @@
+"""Sites that are not WordPress, end to end: ``ham-archive crawl`` reads every release exactly."""
+
+import sqlite3
+
+import press_sites
+import pytest
+from conftest import ham_archive
+
+
+@pytest.fixture(scope="module")
+def corpus_posts(wp_corpus):
+    return press_sites.published(wp_corpus)
+
+
+def serve(make, posts):
+    server = press_sites.Server()
+    server.routes, truth = (
+        make(posts, origin=server.url) if make is press_sites.headless_site else make(posts)
+    )
+    return server, {server.url + path: row for path, row in truth.items()}
+
+
+def archived(db: str) -> dict[str, dict]:
+    with sqlite3.connect(db) as connection:
+        connection.row_factory = sqlite3.Row
+        return {row["url"]: dict(row) for row in connection.execute("select * from articles")}
+
+
+@pytest.fixture(scope="module")
+def elsewhere():
+    """Another host the sites link to: a crawl must never go there."""
+    with press_sites.Server() as server:
+        old, press_sites.OFFSITE = press_sites.OFFSITE, server.url.replace("127.0.0.1", "localhost")
+        yield server
+        press_sites.OFFSITE = old
+
+
+@pytest.fixture(scope="module", params=["listing_site", "headless_site"])
+def crawled(request, corpus_posts, tmp_path_factory, elsewhere):
+    server, truth = serve(getattr(press_sites, request.param), corpus_posts)
+    db = str(tmp_path_factory.mktemp(request.param) / "archive.db")
+    result = ham_archive("crawl", "--site", server.url, "--db", db)
+    yield request.param, server, truth, db, result
+    server.stop()
+
+
+def test_every_release_exactly(crawled):
+    name, server, truth, db, result = crawled
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    rows = archived(db)
+    assert sorted(rows) == sorted(truth)
+    misses = [
+        (url, field, rows[url][field], want[field])
+        for url, want in truth.items()
+        for field in ("title", "published_at", "body_text")
+        if rows[url][field] != want[field]
+    ]
+    assert misses == [], misses[:3]
+    extractor = "generic-dom" if name == "listing_site" else "generic-structured"
+    assert {row["extractor"] for row in rows.values()} == {extractor}
+    assert f"{len(truth)} added" in result.stderr
+
+
+def test_never_leaves_the_site(crawled, elsewhere):
+    name, server, _, _, _ = crawled
+    assert server.hits
+    assert elsewhere.hits == []
+    assert f"{press_sites.OFFSITE}/elsewhere" in server.routes["/"][2].decode()
+
+
+def test_second_crawl_is_idempotent(crawled):
+    _, server, truth, db, _ = crawled
+    result = ham_archive("crawl", "--site", server.url, "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert "(0 added, 0 changed," in result.stderr
+    assert len(archived(db)) == len(truth)
+
+
+def test_check_warns_when_the_layout_changes(corpus_posts, tmp_path):
+    """The front end starts rendering its text in the browser: pages keep their JSON-LD but
+    lose the body; the next run reads them empty and `check` says so."""
+    server, truth = serve(press_sites.headless_site, corpus_posts)
+    db = str(tmp_path / "archive.db")
+    try:
+        assert ham_archive("crawl", "--site", server.url, "--db", db).returncode == 0
+        assert ham_archive("check", "--db", db).returncode == 0
+        for path, (status, content_type, body) in list(server.routes.items()):
+            if path.startswith("/siaran-pers/"):
+                emptied = body.split(b'<div class="prose">')[0] + b'<div id="root"></div></main>'
+                server.routes[path] = (status, content_type, emptied)
+        result = ham_archive("crawl", "--site", server.url, "--db", db, "--full")
+        assert result.returncode == 1
+        assert (
+            f"Error: {len(truth)} article pages of {server.url} could not be read" in result.stderr
+        )
+    finally:
+        server.stop()
+    check = ham_archive("check", "--db", db)
+    assert check.returncode == 1
+    assert "100% of the articles of run 2 were read empty (run 1: 0%)" in check.stderr
+    assert "change its layout?" in check.stderr
+    with sqlite3.connect(db) as connection:  # and nothing archived was lost
+        texts = dict(connection.execute("select url, body_text from articles"))
+    assert texts == {url: row["body_text"] for url, row in truth.items()}
+
+
+def test_several_sites_in_one_archive_with_republications_linked(corpus_posts, tmp_path):
+    """The same releases on both non-WordPress sites, and a third address that is down: both
+    sites are archived whole, each copy keeps its row, every pair is linked once."""
+    listing, listing_truth = serve(press_sites.listing_site, corpus_posts)
+    headless, headless_truth = serve(press_sites.headless_site, corpus_posts)
+    down = press_sites.Server()
+    down.stop()  # nothing listens there any more
+    db = str(tmp_path / "archive.db")
+    try:
+        result = ham_archive(
+            "crawl", "--site", listing.url, "--site", headless.url, "--site", down.url, "--db", db
+        )
+    finally:
+        listing.stop()
+        headless.stop()
+    assert result.returncode == 0, result.stderr
+    assert f"Error: cannot reach {down.url}" in result.stderr
+    assert result.stderr.count("(60 added, 0 changed, 0 unchanged)") == 2
+    rows = archived(db)
+    assert sorted(rows) == sorted({**listing_truth, **headless_truth})
+    assert {rows[url]["site"] for url in listing_truth} == {listing.url}
+    assert {rows[url]["site"] for url in headless_truth} == {headless.url}
+    pairs = dict(zip(listing_truth, headless_truth, strict=True))  # same order: newest first
+    for first, second in pairs.items():
+        links = {rows[first]["same_as"], rows[second]["same_as"]}
+        assert links in ({None, first}, {None, second}), (first, second, links)
+        assert rows[first]["body_text"] == rows[second]["body_text"]
+    with sqlite3.connect(db) as connection:
+        runs = dict(connection.execute("select site, status from crawl_runs"))
+        sites = connection.execute("select address, led_to from sites order by address").fetchall()
+    assert runs == {listing.url: "ok", headless.url: "ok", down.url: "failed"}
+    assert sorted(sites) == sorted([(listing.url, listing.url), (headless.url, headless.url)])
