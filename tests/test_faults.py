@@ -270,7 +270,7 @@ def test_an_index_without_post_sitemaps_falls_back_to_listings(sites, tmp_path):
         code, summary = site.crawl(db)
         assert code == 0, summary
         assert content(db) == content(clean)
-        assert json.loads(last_run(db)["sources"]) == ["listing"]
+        assert "listing" in json.loads(last_run(db)["sources"])
     finally:
         site.proxy.rewrite = None
 

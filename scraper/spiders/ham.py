@@ -66,6 +66,7 @@ DEFAULT_SITE = "https://ham.go.id"
 SECOND_TRIES = ("article", "sitemap", "listing", "rest")
 SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 REDIRECTS = (301, 302, 303, 307, 308)
+PERMANENT = (301, 308)  # only a permanent redirect of the home page moves the site
 MAX_HOPS = 5
 
 
@@ -150,7 +151,14 @@ class HamSpider(scrapy.Spider):
     def parse_home(self, response: Response):
         location = response.headers.get("Location")
         if response.status in REDIRECTS and location and len(self.hops) < MAX_HOPS:
-            self.hops.append(response.urljoin(location.decode("latin-1")))
+            target = response.urljoin(location.decode("latin-1"))
+            elsewhere = urlsplit(target).hostname != urlsplit(response.url).hostname
+            if elsewhere and response.status not in PERMANENT:  # a CDN's challenge, not a move
+                reason = f"HTTP {response.status} to {target}: a temporary redirect, not followed"
+                self.fail(response.url, "home", reason[:300], response)
+                yield from self.begin()
+                return
+            self.hops.append(target)
             yield self.home_request(self.hops[-1])
             return
         moved = site_after_redirects(self.asked, response.url)
@@ -168,6 +176,10 @@ class HamSpider(scrapy.Spider):
             }
             self.cms = detect_cms(response.body, headers)
             self.feeds = feed_urls(response.url, response.body)
+        yield from self.begin()
+
+    def begin(self):
+        """Discovery, once the home page has said where the site is."""
         self.load_state()
         if self.old_urls:  # the moved articles first: their redirects join them to their rows
             yield from (self.article_request(url) for url in sorted(self.old_urls))
@@ -175,8 +187,11 @@ class HamSpider(scrapy.Spider):
             yield self.rest_request(1)
 
     def home_failed(self, failure: Failure):
-        """No answer at all: the site cannot be reached; say so, do not guess further."""
-        self.failed(failure)
+        """No answer at all: the site cannot be reached; say so, do not guess further. When
+        something else answered (robots.txt), the home page alone failed: go on."""
+        self.failed(failure, "home")
+        if self.crawler.stats.get_value("response_received_count"):
+            yield from self.begin()
 
     def load_state(self) -> None:
         """What the archive knows of the site, under --full too (deletions need it); after a
