@@ -688,7 +688,8 @@ class HamSpider(scrapy.Spider):
             return
         except Exception as error:  # Unreadable, or anything else: this page only
             self.crawler.stats.inc_value("extractor/unread")
-            self.fail(response.url, "article", reason_of(error), response)
+            self.first_failure = self.first_failure or str(error)
+            self.fail(response.url, "article", reason_of(error), response, again=False)
             return
         yield self.stamp(article, response)
 
@@ -750,11 +751,13 @@ class HamSpider(scrapy.Spider):
         response: Response | None = None,
         post_id: int | None = None,
         request: scrapy.Request | None = None,
+        again: bool = True,
     ) -> None:
-        """Count and keep one failure: the run is partial, the next run retries it."""
+        """Count and keep one failure: the run is partial, the next run retries it. ``again``:
+        worth a second try in this run (not for a page the page object could not read)."""
         self.note(url, kind, reason, response, post_id)
         request = request or (response.request if response is not None else None)
-        if kind in SECOND_TRIES and request is not None and not request.meta.get("second_try"):
+        if again and kind in SECOND_TRIES and request and not request.meta.get("second_try"):
             self.second_tries[url, kind] = request
         self.count("failed")
         self.logger.warning("%s failed (%s): %s", url, kind, reason)
