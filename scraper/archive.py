@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from scraper.captures import Capture
+from scraper.captures import Capture, Original
 from scraper.items import Article
 from scraper.search import create_stemmed_index, index_article
 from scraper.text import SITE_TZ
@@ -89,6 +89,11 @@ CAPTURE_COLUMNS = {
     "warc_file": str,
     "warc_offset": int,
     "warc_length": int,
+    "warc_record_id": str,
+    "payload_digest": str,
+    "revisit_of": int,
+    "archive": str,
+    "memento_url": str,
 }
 VERSION_COLUMNS = {
     "id": int,
@@ -100,6 +105,40 @@ VERSION_COLUMNS = {
     "valid_from": str,
     "valid_to": str,
 }
+# Every capture a web archive listed that a backfill read (or collapsed into one it read).
+MEMENTO_COLUMNS = {
+    "id": int,
+    "archive": str,
+    "original": str,
+    "timestamp": str,
+    "archived_at": str,
+    "urlkey": str,
+    "mimetype": str,
+    "statuscode": int,
+    "digest": str,
+    "length": int,
+    "memento_url": str,
+    "capture_id": int,
+}
+# Every capture of every article, ours and the web archives', one row each (reader: cite these).
+PROVENANCE_VIEW = """
+select
+  article_captures.article_url,
+  case when mementos.id is null then 'ours' else 'wayback' end as source,
+  coalesce(mementos.archive, 'ham-archive') as archive,
+  coalesce(
+    mementos.archived_at,
+    strftime('%Y-%m-%dT%H:%M:%S', captures.fetched_at, '+7 hours') || '+07:00'
+  ) as captured_at,
+  coalesce(mementos.memento_url, captures.url) as url,
+  captures.id as capture_id,
+  captures.status,
+  captures.warc_file,
+  captures.warc_offset
+from article_captures
+join captures on captures.id = article_captures.capture_id
+left join mementos on mementos.capture_id = captures.id
+"""
 RUN_COLUMNS = {
     "id": int,
     "site": str,
@@ -237,6 +276,9 @@ class Archive:
         for name, columns in tables.items():
             if not db.table(name).exists():
                 db.table(name).create(columns, pk="id")
+        for name, column_type in CAPTURE_COLUMNS.items():  # archives made by older versions
+            if name not in db["captures"].columns_dict:
+                db["captures"].add_column(name, column_type)
         db["captures"].create_index(["url"], if_not_exists=True)
         db["crawl_failures"].create_index(["run_id"], if_not_exists=True)
         db["article_versions"].create_index(["article_url"], if_not_exists=True)
@@ -246,7 +288,14 @@ class Archive:
                 pk=("article_url", "capture_id"),
                 foreign_keys=[("capture_id", "captures", "id")],
             )
+        if not db.table("mementos").exists():
+            db.table("mementos").create(
+                MEMENTO_COLUMNS, pk="id", foreign_keys=[("capture_id", "captures", "id")]
+            )
+            db["mementos"].create_index(["archive", "original", "timestamp"], unique=True)
+            db["mementos"].create_index(["capture_id"])
         db.create_view("people", PEOPLE_VIEW, ignore=True)
+        db.create_view("provenance", PROVENANCE_VIEW, ignore=True)
         self.create_site_tables()
 
     def create_site_tables(self) -> None:
@@ -315,6 +364,14 @@ class Archive:
                 first = {"first_seen_at": seen_at, "last_seen_at": seen_at, "changed_at": seen_at}
                 self.articles.insert({**row, **first, "version_count": 1})
                 outcome = "added"
+            elif seen_at < (existing["last_seen_at"] or seen_at):
+                outcome = self._save_past(existing, row, seen_at)
+                if article.capture_id:
+                    self.db["article_captures"].insert(
+                        {"article_url": article.url, "capture_id": article.capture_id},
+                        ignore=True,
+                    )
+                return outcome
             else:
                 outcome = self._update(existing, row, seen_at)
             if article.capture_id:
@@ -354,6 +411,62 @@ class Archive:
         self.articles.update(existing["url"], update)
         return "changed" if any(existing[f] != row[f] for f in CONTENT_FIELDS) else "unchanged"
 
+    def _save_past(self, existing: dict, row: dict, seen_at: str) -> str:
+        """A state seen before the newest one (a web archive's capture): it joins the history
+        where it belongs; the current state, its children and its index stay as they are.
+
+        Returns ``earlier`` when it adds a state to the history, else ``unchanged``."""
+        versions = list(
+            self.db["article_versions"].rows_where(
+                "article_url = ?", [existing["url"]], order_by="valid_from, id"
+            )
+        )
+        current = {**existing, "valid_from": existing["changed_at"] or existing["first_seen_at"]}
+        states = [*versions, current]
+        before = [n for n, state in enumerate(states) if state["valid_from"] <= seen_at]
+        holding = states[before[-1]] if before else None  # the state known to hold then
+        after = before[-1] + 1 if before else 0
+        following = states[after] if after < len(states) else None  # the next state known
+        versions_table = self.db["article_versions"]
+        update: dict = {"first_seen_at": min(existing["first_seen_at"] or seen_at, seen_at)}
+
+        def same(state: dict) -> bool:
+            return all(state[f] == row[f] for f in VERSIONED_FIELDS)
+
+        if holding is not None and same(holding):
+            self.articles.update(existing["url"], update)
+            return "unchanged"
+        if following is not None and same(following):  # the next state began earlier
+            if holding is not None:
+                versions_table.update(holding["id"], {"valid_to": seen_at})
+            if following is current:
+                update["changed_at"] = seen_at
+            else:
+                versions_table.update(following["id"], {"valid_from": seen_at})
+            self.articles.update(existing["url"], update)
+            return "unchanged"
+        if holding is None:  # before anything the archive knew
+            valid_to = following["valid_from"]
+        elif holding is current:  # between two sightings of the current state: seen once
+            valid_to = seen_at
+        else:  # the state changed at seen_at, and held until the next known change
+            valid_to = holding["valid_to"]
+            versions_table.update(holding["id"], {"valid_to": seen_at})
+        self.db["article_versions"].insert(
+            {
+                "article_url": existing["url"],
+                "title": row["title"],
+                "body_text": row["body_text"],
+                "body_html": row["body_html"],
+                "capture_id": row["capture_id"],
+                "valid_from": seen_at,
+                "valid_to": valid_to,
+            }
+        )
+        update["version_count"] = (existing["version_count"] or 1) + 1
+        self.articles.update(existing["url"], update)
+        return "earlier"
+
     def save_children(self, article: Article) -> None:
         rows = {
             "article_people": [asdict(p) for p in article.people],
@@ -387,9 +500,72 @@ class Archive:
         with self.db.atomic():
             return self.db["captures"].insert({**asdict(capture), "run_id": run_id}).last_pk
 
-    def start_run(self, site: str, full: bool) -> int:
+    def original_capture(self, url: str, sha256: str) -> Original | None:
+        """The first full capture of ``url`` with this payload, which a revisit refers to."""
+        row = self.db.execute(
+            "select id, url, fetched_at, warc_record_id from captures where url = ? and"
+            " sha256 = ? and revisit_of is null and warc_record_id is not null order by id limit 1",
+            [url, sha256],
+        ).fetchone()
+        return Original(*row) if row else None
+
+    def capture_payloads(self) -> list[dict]:
+        """Every capture in fetch order, with where its payload is (a revisit's original)."""
+        return list(
+            self.db.query(
+                "select captures.*, coalesce(original.warc_file, captures.warc_file) as"
+                " payload_file, coalesce(original.warc_offset, captures.warc_offset) as"
+                " payload_offset from captures left join captures as original"
+                " on original.id = captures.revisit_of order by captures.id"
+            )
+        )
+
+    def pages(self) -> list[dict]:
+        """The current state of every article as a WACZ page: its capture's URL and time."""
+        return [
+            {"url": url, "ts": fetched_at, "title": title}
+            for url, fetched_at, title in self.db.execute(
+                "select captures.url, captures.fetched_at, articles.title from articles"
+                " join captures on captures.id = articles.capture_id order by articles.url"
+            )
+        ]
+
+    def add_mementos(self, rows: list[dict], capture_id: int) -> None:
+        """The web archive's captures whose bytes are in ``capture_id`` (one state, collapsed)."""
+        with self.db.atomic():
+            self.db["mementos"].insert_all(
+                ({**row, "capture_id": capture_id} for row in rows), replace=True
+            )
+            fetched = {"archive": rows[0]["archive"], "memento_url": rows[0]["memento_url"]}
+            self.db["captures"].update(capture_id, fetched)
+
+    def mementos_read(self, archive: str) -> set[tuple[str, str]]:
+        """(original, timestamp) of every capture of ``archive`` already read: what a resumed
+        backfill skips."""
+        return set(
+            self.db.execute(
+                "select original, timestamp from mementos where archive = ?"
+                " and capture_id is not null",
+                [archive],
+            ).fetchall()
+        )
+
+    def wayback_runs(self) -> set[int]:
+        return {r[0] for r in self.db.execute("select id from crawl_runs where mode = 'wayback'")}
+
+    def memento_times(self) -> dict[int, list[tuple[str, str]]]:
+        """capture id -> [(original URL, archived_at)] in capture order, for a reparse."""
+        times: dict[int, list[tuple[str, str]]] = {}
+        for capture_id, original, archived_at in self.db.execute(
+            "select capture_id, original, archived_at from mementos order by timestamp, id"
+        ):
+            times.setdefault(capture_id, []).append((original, archived_at))
+        return times
+
+    def start_run(self, site: str, full: bool, mode: str | None = None) -> int:
         with self.db.atomic():
             run = {"site": site, "started_at": now(), "full": int(full), "status": "running"}
+            run["mode"] = mode
             return self.db["crawl_runs"].insert(run).last_pk
 
     def finish_run(self, run_id: int, failures: list[dict] = (), **fields) -> None:
@@ -410,7 +586,10 @@ class Archive:
         articles of where it leads now (``now_at``, after any move; ``site`` by default)."""
         last = next(
             self.db["crawl_runs"].rows_where(
-                "site = ? and status in ('ok', 'partial')", [site], order_by="id desc", limit=1
+                "site = ? and status in ('ok', 'partial') and coalesce(mode, '') != 'wayback'",
+                [site],
+                order_by="id desc",
+                limit=1,
             ),
             None,
         )

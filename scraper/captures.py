@@ -1,25 +1,49 @@
-"""Raw captures: every response the crawler receives, kept in WARC files (ISO 28500).
+"""Raw captures: every response the crawler receives, kept as a web archive (WARC, ISO 28500).
 
-Records are gzip-compressed one by one, so a record can be read back from its offset alone. The
-body is stored as Scrapy received it after decoding (no Content-Encoding), which is what the page
-objects parse; the headers that described the transfer encoding are dropped accordingly.
+Each file opens with a ``warcinfo`` record. Each exchange is a ``response`` record (with
+``WARC-Payload-Digest``) followed by its ``request`` record, linked by ``WARC-Concurrent-To``.
+A response whose payload is identical to an earlier capture of the same URL is written as a
+``revisit`` record (identical-payload-digest profile) that refers to it, so an unchanged re-crawl
+stores headers only. Records are gzip-compressed one by one, so a record can be read back from
+its offset alone; pywb, ``warcio check`` and py-wacz read the files as they are.
+
+The body is stored as Scrapy received it after decoding (no Content-Encoding), which is what the
+page objects parse; the headers that described the transfer encoding are dropped accordingly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
+import json
 import os
+import socket
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
+
+import scraper
 
 TRANSFER_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
 MAX_FILE_BYTES = 1 << 30  # start a new WARC file past 1 GiB
+Headers = list[tuple[bytes, bytes]]
+
+
+class UnreadableCapture(ValueError):
+    """The record at an offset is not a response that holds a payload."""
+
+
+class ExportError(Exception):
+    """py-wacz refused the files; the message is its last line."""
 
 
 @dataclass
@@ -32,18 +56,39 @@ class Capture:
     warc_file: str  # relative to the WARC directory
     warc_offset: int
     warc_length: int
+    warc_record_id: str = ""
+    payload_digest: str = ""  # WARC-Payload-Digest, as pywb and the CDX servers index it
+    revisit_of: int | None = None  # captures.id whose record holds this payload
+
+
+@dataclass
+class Original:
+    """An earlier capture of the same URL with the same payload: what a revisit refers to."""
+
+    id: int
+    url: str
+    fetched_at: str
+    warc_record_id: str
 
 
 class WarcFiles:
-    """Appends response records to ``<directory>/ham-<run start>-<pid>-<n>.warc.gz``."""
+    """Appends records to ``<directory>/ham-<run start>-<pid>-<n>.warc.gz``.
 
-    def __init__(self, directory: str | Path):
+    ``originals(url, sha256)`` finds an earlier capture with the same payload (or None); without
+    it every response is stored in full."""
+
+    def __init__(
+        self,
+        directory: str | Path,
+        originals: Callable[[str, str], Original | None] | None = None,
+    ):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         self.prefix = f"ham-{stamp}-{os.getpid()}"
         self.number = 0
         self.file = None
+        self.originals = originals
 
     def _open(self) -> None:
         if self.file is None or self.file.tell() > MAX_FILE_BYTES:
@@ -52,9 +97,24 @@ class WarcFiles:
             self.name = f"{self.prefix}-{self.number:05d}.warc.gz"
             self.file = open(self.directory / self.name, "ab")  # noqa: SIM115
             self.writer = WARCWriter(self.file, gzip=True)
+            info = {
+                "software": f"ham-archive/{scraper.__version__} (Scrapy, warcio)",
+                "hostname": socket.gethostname(),
+                "format": "WARC File Format 1.0",
+                "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
+                "isPartOf": "ham-archive",
+            }
+            self.writer.write_record(self.writer.create_warcinfo_record(self.name, info))
 
     def write(
-        self, url: str, status: int, reason: str, headers: list[tuple[bytes, bytes]], body: bytes
+        self,
+        url: str,
+        status: int,
+        reason: str,
+        headers: Headers,
+        body: bytes,
+        request_headers: Headers = (),
+        method: str = "GET",
     ) -> Capture:
         self._open()
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -65,15 +125,29 @@ class WarcFiles:
         ]
         kept.append(("Content-Length", str(len(body))))
         http = StatusAndHeaders(f"{status} {reason}".strip(), kept, protocol="HTTP/1.1")
-        record = self.writer.create_warc_record(
-            url,
-            "response",
-            payload=BytesIO(body),
-            http_headers=http,
-            warc_headers_dict={"WARC-Date": fetched_at},
-        )
+        sha256 = hashlib.sha256(body).hexdigest()
+        original = self.originals(url, sha256) if self.originals else None
+        dated = {"WARC-Date": fetched_at}
+        if original:
+            digest = Digester("sha1")
+            digest.update(body)
+            record = self.writer.create_revisit_record(
+                url,
+                str(digest),
+                original.url,
+                original.fetched_at,
+                http_headers=http,
+                warc_headers_dict={**dated, "WARC-Refers-To": original.warc_record_id},
+            )
+        else:
+            record = self.writer.create_warc_record(
+                url, "response", payload=BytesIO(body), http_headers=http, warc_headers_dict=dated
+            )
         offset = self.file.tell()
         self.writer.write_record(record)
+        length = self.file.tell() - offset
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        self.writer.write_record(self._request(url, method, request_headers, record_id, dated))
         self.file.flush()
         content_type = dict((k.lower(), v) for k, v in kept).get("content-type", "")
         return Capture(
@@ -81,10 +155,27 @@ class WarcFiles:
             fetched_at=fetched_at,
             status=status,
             content_type=content_type,
-            sha256=hashlib.sha256(body).hexdigest(),
+            sha256=sha256,
             warc_file=self.name,
             warc_offset=offset,
-            warc_length=self.file.tell() - offset,
+            warc_length=length,
+            warc_record_id=record_id,
+            payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+            revisit_of=original.id if original else None,
+        )
+
+    def _request(self, url: str, method: str, headers: Headers, concurrent_to: str, dated: dict):
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        fields = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
+        if not any(name.lower() == "host" for name, _ in fields):
+            fields.insert(0, ("Host", parts.netloc))
+        http = StatusAndHeaders(f"{method} {target} HTTP/1.1", fields, is_http_request=True)
+        return self.writer.create_warc_record(
+            url,
+            "request",
+            http_headers=http,
+            warc_headers_dict={**dated, "WARC-Concurrent-To": concurrent_to},
         )
 
     def close(self) -> None:
@@ -94,8 +185,30 @@ class WarcFiles:
 
 
 def read_body(directory: str | Path, warc_file: str, offset: int) -> bytes:
-    """The body of the response record at ``offset``."""
+    """The payload of the response record at ``offset`` (a revisit's is at its original's)."""
     with open(Path(directory) / warc_file, "rb") as file:
         file.seek(offset)
         record = next(iter(ArchiveIterator(file)))
+        if record.rec_type != "response":
+            raise UnreadableCapture(f"a {record.rec_type} record, not a response")
         return record.content_stream().read()
+
+
+def export_wacz(warc_files: Iterable[Path], pages: Iterable[dict], out: str | Path) -> None:
+    """Package WARC files as a WACZ (py-wacz) whose page list is ``pages`` (url, ts, title)."""
+    from wacz.main import main as wacz
+
+    out = Path(out)
+    pages_file = out.with_name(f".{out.name}.pages.jsonl")
+    header = {"format": "json-pages-1.0", "id": "pages", "title": "ham-archive articles"}
+    with pages_file.open("w", encoding="utf-8") as file:
+        for page in [header, *pages]:
+            file.write(json.dumps(page, ensure_ascii=False) + "\n")
+    args = ["create", "-o", str(out), "-p", str(pages_file), *map(str, warc_files)]
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            failed = wacz(args)
+    finally:
+        pages_file.unlink(missing_ok=True)
+    if failed:
+        raise ExportError(said.getvalue().strip().splitlines()[-1])

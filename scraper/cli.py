@@ -12,6 +12,7 @@ import click
 
 from scraper.archive import Archive, ArchiveError, check_db_path
 from scraper.settings import SITES as DEFAULT_SITES
+from scraper.wayback import INTERNET_ARCHIVE_CDX, INTERNET_ARCHIVE_WAYBACK
 
 METADATA = Path(__file__).with_name("metadata.yml")
 TEMPLATES = Path(__file__).with_name("templates")  # the home page (Datasette --template-dir)
@@ -246,12 +247,125 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
 
 
 @cli.command()
+@click.option(
+    "--site", default=DEFAULT_SITES[0], show_default=True, help="The site whose past to read."
+)
+@db_option
+@click.option(
+    "--wayback", default=INTERNET_ARCHIVE_WAYBACK, show_default=True, help="Memento prefix."
+)
+@click.option("--cdx", default=INTERNET_ARCHIVE_CDX, show_default=True, help="The CDX server.")
+@click.option("--from", "year_from", type=click.IntRange(1991, 2100), help="First year [all].")
+@click.option("--to", "year_to", type=click.IntRange(1991, 2100), help="Last year [all].")
+@click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0), help="Seconds.")
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
+def backfill(
+    site: str,
+    db_path: str,
+    wayback: str,
+    cdx: str,
+    year_from: int | None,
+    year_to: int | None,
+    delay: float,
+    warc_dir: str | None,
+    verbose: bool,
+) -> None:
+    """Read the site's past from a web archive (the Wayback Machine by default).
+
+    Every capture the CDX server lists that may hold an article is fetched once per state
+    (original bytes, one request a second), read like a live page and stored with its capture
+    time and memento URL: articles the site dropped, and earlier states of edited ones.
+    Run it again to resume after an interruption.
+
+    ham-archive backfill --site https://ham.go.id --from 2015 --to 2023
+    """
+    from scrapy.crawler import CrawlerProcess
+
+    from scraper.spiders.wayback import WaybackSpider
+
+    site = check_site(site)
+    for name, url in (("--cdx", cdx), ("--wayback", wayback)):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint=f"'{name}'")
+    if year_from and year_to and year_from > year_to:
+        raise click.BadParameter(f"{year_from} is after {year_to}", param_hint="'--from'")
+    try:
+        Archive(db_path).close()
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    started = time.monotonic()
+    arguments = {"cdx": cdx, "wayback": wayback, "year_from": year_from, "year_to": year_to}
+    process = CrawlerProcess(crawl_settings(db_path, verbose, False, warc_dir))
+    crawler = process.create_crawler(WaybackSpider)
+    process.crawl(crawler, site=site, delay=delay, **arguments)
+    process.start()
+    stats, spider = crawler.stats.get_stats(), crawler.spider
+    if spider.first_failure and not spider.report["listed"]:
+        raise click.ClickException(f"cannot read {cdx} ({spider.first_failure})")
+    report = spider.report
+    counts = {k: stats.get(f"archive/{k}", 0) for k in ("added", "earlier", "changed", "unchanged")}
+    click.echo(
+        f"Backfilled {site} from {spider.wayback} in {time.monotonic() - started:.0f}s: "
+        f"{report['listed']} captures listed ({report['malformed']} malformed lines), "
+        f"{report['distinct']} states of possible articles ({report['read_before']} read before)"
+        f" · fetched {stats.get('response_received_count', 0)} pages · "
+        f"{counts['added']} articles added, {counts['earlier']} earlier states, "
+        f"{counts['changed']} later states, {counts['unchanged']} repeats · "
+        f"{stats.get('ham/skipped', 0)} not articles · {stats.get('ham/failed', 0)} failed"
+        f" -> {db_path}",
+        err=True,
+    )
+
+
+@cli.command("export-wacz")
+@db_option
+@click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
+@click.argument("out", type=click.Path(dir_okay=False))
+def export_wacz(db_path: str, warc_dir: str | None, out: str) -> None:
+    """Package every capture as one WACZ file, for ReplayWeb.page and other web-archive tools.
+
+    Its page list is the current state of every article, at the time it was captured.
+
+    ham-archive export-wacz --db archive.db archive.wacz
+    """
+    from scraper.captures import ExportError
+    from scraper.captures import export_wacz as export
+
+    if not Path(db_path).is_file():
+        raise click.ClickException(f"no archive at {db_path!r}: run 'ham-archive crawl' first")
+    warc = Path(warc_dir) if warc_dir else Path(db_path).parent / "warc"
+    files = sorted(warc.glob("*.warc.gz"))
+    if not files:
+        raise click.ClickException(f"no WARC files in {str(warc)!r}: nothing to export")
+    if not Path(out).resolve().parent.is_dir():
+        raise click.ClickException(f"directory {str(Path(out).parent)!r} does not exist")
+    try:
+        archive = Archive(db_path)
+        pages = archive.pages()
+        archive.close()
+        export(files, pages, out)
+    except (ArchiveError, ExportError) as error:
+        raise click.ClickException(str(error)) from None
+    size = Path(out).stat().st_size / 1e6
+    click.echo(f"Exported {len(files)} WARC files, {len(pages)} pages -> {out} ({size:.1f} MB)")
+
+
+@cli.command()
 @db_option
 @click.option("-h", "--host", help="Address to listen on [127.0.0.1; 0.0.0.0 with --public].")
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--public", is_flag=True, help="Harden for the internet: see docs/deploy.md.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("--export-dir", type=click.Path(file_okay=False), help="Downloads [<stem>-export].")
+@click.option(
+    "--setting",
+    "settings",
+    multiple=True,
+    type=(str, str),
+    help="A Datasette setting over ours, e.g. --setting force_https_urls 1.",
+)
 def serve(
     db_path: str,
     host: str | None,
@@ -259,6 +373,7 @@ def serve(
     public: bool,
     warc_dir: str | None,
     export_dir: str | None,
+    settings: tuple[tuple[str, str], ...],
 ) -> None:
     """Publish the archive with Datasette, read-only.
 
@@ -274,6 +389,10 @@ def serve(
         check_db_path(path)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
+    if any(c in path.name for c in "#?%"):  # Datasette opens the file as a URI: file:<path>?...
+        raise click.ClickException(
+            f"Datasette cannot open {path.name!r}: rename it without #, ? or %"
+        )
     if host is None:
         host = "0.0.0.0" if public else "127.0.0.1"
     elif not public and host not in ("127.0.0.1", "localhost", "::1"):
@@ -282,7 +401,8 @@ def serve(
     args += ["-i", str(path)] if public else [str(path)]  # -i: immutable, never written
     args += ["--metadata", str(METADATA), "--template-dir", str(TEMPLATES)]
     args += ["--host", host, "--port", str(port), "--setting", "suggest_facets", "off"]
-    for name, value in (PUBLIC_SETTINGS if public else LOCAL_SETTINGS).items():
+    chosen = {**(PUBLIC_SETTINGS if public else LOCAL_SETTINGS), **dict(settings)}
+    for name, value in chosen.items():
         args += ["--setting", name, value]
     if warc_dir:  # where "view as captured" reads the WARC records (scraper/datasette_plugin.py)
         os.environ["HAM_ARCHIVE_WARC_DIR"] = str(Path(warc_dir).resolve())

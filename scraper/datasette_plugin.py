@@ -6,7 +6,13 @@
   ``categories``, one count per article) and ``month`` (``YYYY-MM`` of an ISO date);
 - cells: search snippets with their ``<mark>``, diffs with ``<del>``/``<ins>``, and
   ``body_html`` shown as HTML only after an allow-list sanitizer (nh3) ran again;
-- ``/robots.txt``, a small stylesheet, and the home page's facts (last crawl, counts).
+- ``/robots.txt``, a small stylesheet, and the home page's facts (last crawl, counts);
+- any file name: metadata.yml's ``archive`` block for every archive attached (``get_metadata``);
+- the reading page of an article (``reading_page``, template ``ham_article.html``), the replay
+  of a capture from our WARC record (``/<db>/-/captured/<id>``), the search page's entries and
+  facets (``search_page``, ``?_stemmed=q`` on the articles table), the downloads of
+  ``ham-archive export`` (``/<db>/-/download/<file>``);
+- security headers and each page's ``lang`` (``asgi_wrapper``). docs/site.md says more.
 """
 
 from __future__ import annotations
@@ -64,13 +70,15 @@ DIFF_CONTEXT = 8  # words kept either side of a change
 DIFF_WORD = re.compile(r"\S+|\s+")
 ROBOTS_TXT = """\
 # ham-archive: the home page, tables and articles may be indexed; query pages, exports and
-# facet combinations may not (they are endless and each one costs the server a query).
+# facet combinations may not (they are endless and each one costs the server a query), nor
+# the replays of captures and the downloads (/<db>/-/...).
 User-agent: *
 Disallow: /*?
 Disallow: /*.json
 Disallow: /*.csv
 Disallow: /*.atom
 Disallow: /-/
+Disallow: /*/-/
 Allow: /-/dashboards$
 """
 SITE_CSS = """\
@@ -413,7 +421,7 @@ def _is_archive(db) -> bool:
         return False
     mode = "ro&immutable=1" if not db.is_mutable else "ro"
     try:
-        conn = sqlite3.connect(f"file:{Path(db.path).resolve()}?mode={mode}", uri=True)
+        conn = sqlite3.connect(f"{Path(db.path).resolve().as_uri()}?mode={mode}", uri=True)
         try:
             columns = {row[1] for row in conn.execute("pragma table_info(articles)")}
         finally:
@@ -810,6 +818,13 @@ async def reading_page(datasette, request, database: str, url: str) -> dict | No
     }
 
 
+PAYLOAD_SQL = (
+    "select c.*, coalesce(o.warc_file, c.warc_file) as payload_file,"
+    " coalesce(o.warc_offset, c.warc_offset) as payload_offset from captures as c"
+    " left join captures as o on o.id = c.revisit_of where c.id = ?"
+)
+
+
 async def captured(datasette, request) -> Response:
     """``/<db>/-/captured/<id>``: the body of capture ``id`` replayed from the archive's own
     WARC record, under a Content-Security-Policy that lets nothing in it run or load."""
@@ -818,14 +833,14 @@ async def captured(datasette, request) -> Response:
         raise NotFound(f"no archive called {database}")
     db = datasette.get_database(database)
     capture = (
-        await db.execute("select * from captures where id = ?", [int(request.url_vars["id"])])
-    ).first()
+        await db.execute(PAYLOAD_SQL, [int(request.url_vars["id"])])
+    ).first()  # a revisit record's payload is in the record it refers to
     if capture is None or not capture["warc_file"]:
         raise NotFound("no such capture in this archive")
     directory = os.environ.get(WARC_DIR_ENV) or str(Path(db.path).parent / "warc")
     try:
         body = await asyncio.to_thread(
-            read_body, directory, capture["warc_file"], capture["warc_offset"]
+            read_body, directory, capture["payload_file"], capture["payload_offset"]
         )
     except (OSError, StopIteration, ValueError):
         raise NotFound(f"the WARC file {capture['warc_file']} is not on this server") from None
@@ -989,7 +1004,10 @@ async def image_origins(datasette) -> list[str]:
     article's site), from every archive attached."""
     origins: set[str] = set()
     for name in archive_names(datasette):
-        rows = await datasette.get_database(name).execute(IMAGE_HOSTS_SQL)
+        try:
+            rows = await datasette.get_database(name).execute(IMAGE_HOSTS_SQL)
+        except sqlite3.Error:  # a file Datasette could not open as it is named
+            continue
         origins.update(
             row["origin"]
             for row in rows

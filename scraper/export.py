@@ -137,7 +137,7 @@ def export(
     directory = Path(out) if out else export_dir(db_path)
     metadata = yaml.safe_load(METADATA.read_text())
     try:
-        conn = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
         columns = [row[1] for row in conn.execute("pragma table_info(articles)")]
     except sqlite3.DatabaseError as error:
         raise ExportError(f"cannot read {str(db_path)!r}: {error}") from None

@@ -73,3 +73,12 @@ class Gone:
     reason: str  # "HTTP 404", "absent from the REST listing", ...
     capture_id: int | None = None
     evidence: dict | None = None  # scraper.deletion.Evidence.as_json(): reasons, capture ids
+
+
+@dataclass
+class NoArticle:
+    """A page read that holds no article (a web archive's capture of a listing, say): recorded so
+    that a resumed backfill does not read it again."""
+
+    url: str
+    capture_id: int | None = None

@@ -36,8 +36,11 @@ class ArchivePipeline:
 
     def open_spider(self, spider=None) -> None:
         self.archive = Archive(self.db_path)
-        self.warc = WarcFiles(self.warc_dir)
-        self.run_id = self.archive.start_run(self.crawler.spider.site, self.full)
+        self.warc = WarcFiles(self.warc_dir, originals=self.archive.original_capture)
+        spider = self.crawler.spider
+        self.run_id = self.archive.start_run(
+            spider.site, self.full, getattr(spider, "run_mode", None)
+        )
 
     def capture(self, response, request, spider=None) -> None:
         """Every response, before any callback sees it: to a WARC record and a captures row."""
@@ -45,7 +48,13 @@ class ArchivePipeline:
             return
         reason = getattr(response, "reason", "") or ""
         capture = self.warc.write(
-            response.url, response.status, reason, _header_list(response.headers), response.body
+            response.url,
+            response.status,
+            reason,
+            _header_list(response.headers),
+            response.body,
+            request_headers=_header_list(request.headers),
+            method=request.method,
         )
         capture_id = self.archive.add_capture(capture, self.run_id)
         request.meta["capture_id"] = capture_id

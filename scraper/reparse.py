@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scraper.archive import Archive
-from scraper.captures import read_body
+from scraper.captures import UnreadableCapture, read_body
 from scraper.pages import (
     NotAnArticle,
     RestPost,
@@ -56,7 +56,9 @@ def reparse(
     Raises ReparseError, with the archive untouched, when a capture cannot be read."""
     db = archive.db
     sites = {r["id"]: r.get("moved_to") or r["site"] for r in db["crawl_runs"].rows}
-    captures = list(db.query("select * from captures order by id"))
+    captures = archive.capture_payloads()
+    mementos = archive.memento_times()
+    wayback_runs = archive.wayback_runs()
     counts: Counter = Counter()
     with db.atomic():  # one transaction: all of it, or none of it
         backed = [r[0] for r in db.execute("select distinct article_url from article_captures")]
@@ -73,7 +75,9 @@ def reparse(
             db.execute("delete from articles where url = ?", [url])
         db.execute("delete from article_captures")
         for done, capture in enumerate(captures, 1):
-            counts += replay(archive, capture, warc_dir, sites)
+            if capture["run_id"] in wayback_runs and capture["id"] not in mementos:
+                continue  # a backfill's CDX answer, or a memento it never finished reading
+            counts += replay(archive, capture, warc_dir, sites, mementos.get(capture["id"]))
             if progress:
                 progress(done, len(captures))
         for url, (deleted_at, evidence) in deleted.items():  # a 404 alone proves nothing
@@ -81,27 +85,42 @@ def reparse(
     return counts
 
 
-def replay(archive: Archive, capture: dict, warc_dir: str | Path, sites: dict) -> Counter:
+def replay(
+    archive: Archive,
+    capture: dict,
+    warc_dir: str | Path,
+    sites: dict,
+    mementos: list[tuple[str, str]] | None = None,
+) -> Counter:
+    """One capture into the archive. A web archive's memento (``mementos``: the page it archived
+    and every time it archived these bytes) is read as that page, dated when it was archived."""
     seen_at = site_time(capture["fetched_at"], SITE_TZ)
     url = urlsplit(capture["url"])
     site = sites.get(capture["run_id"]) or f"{url.scheme}://{url.netloc}"
     try:
-        body = read_body(warc_dir, capture["warc_file"], capture["warc_offset"])
-    except (OSError, StopIteration) as error:  # raised inside the transaction: rolled back
+        body = read_body(warc_dir, capture["payload_file"], capture["payload_offset"])
+    except (OSError, StopIteration, UnreadableCapture) as error:  # inside the transaction
         raise ReparseError(
-            f"capture {capture['id']} cannot be read from {Path(warc_dir) / capture['warc_file']}"
+            f"capture {capture['id']} cannot be read from"
+            f" {Path(warc_dir) / capture['payload_file']}"
             f" ({type(error).__name__}); the archive was left unchanged"
         ) from None
     counts = Counter()
+    page, times = capture, [seen_at]
+    if mementos:  # a web archive's capture: the page it archived, at each time it did
+        page, times = {**capture, "url": mementos[0][0]}, [when for _, when in mementos]
     try:
-        articles = articles_in(capture, body, site)
+        articles = articles_in(page, body, site)
     except Unreadable as error:  # the rows it backs were cleared: stop, change nothing
         raise ReparseError(
-            f"capture {capture['id']} ({capture['url']}) cannot be read: {error};"
+            f"capture {capture['id']} ({page['url']}) cannot be read: {error};"
             " the archive was left unchanged"
         ) from None
     for article in articles:
         article.capture_id = capture["id"]
         article.site = site
-        counts[archive.save(article, seen_at=seen_at)] += 1
+        if mementos:
+            article.source = "wayback"
+        for when in times:
+            counts[archive.save(article, seen_at=when)] += 1
     return counts

@@ -417,7 +417,12 @@ def test_scrapyd_deploy_schedule_and_crawl(wp_sites, tmp_path):
         )
         assert deployed.returncode == 0, deployed.stderr
         answer = json.loads(deployed.stdout)
-        assert (answer["status"], answer["project"], answer["spiders"]) == ("ok", "ham-archive", 1)
+        spiders = 2  # ham (the crawl) and wayback (the backfill)
+        assert (answer["status"], answer["project"], answer["spiders"]) == (
+            "ok",
+            "ham-archive",
+            spiders,
+        )
 
         db = tmp_path / "archive.db"
         form = [("project", "ham-archive"), ("spider", "ham"), ("site", site.url)]

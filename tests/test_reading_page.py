@@ -167,20 +167,11 @@ async def test_web_archive_captures_show_their_time_and_memento(tmp_path):
     path = tmp_path / "archive.db"
     facts = build(path)
     memento = "http://127.0.0.1:9/web/20221001000000/" + facts["seed"]
-    with sqlite3.connect(path) as conn:
-        conn.execute("alter table captures add column archive text")
-        conn.execute(
-            "create table mementos (id integer primary key, archive text, archived_at text,"
-            " memento_url text, capture_id integer)"
-        )
-        conn.execute(
-            "insert into mementos (archive, archived_at, memento_url, capture_id)"
-            " values ('wayback', '2022-10-01T07:00:00+07:00', ?, ?)",
-            [memento, facts["seed_capture"]],
-        )
-        conn.execute(
-            "update captures set archive = 'wayback' where id = ?", [facts["seed_capture"]]
-        )
+    archive = Archive(path)  # what ham-archive backfill stores for a memento it read
+    row = {"archive": "wayback", "original": facts["seed"], "timestamp": "20221001000000"}
+    row |= {"archived_at": "2022-10-01T07:00:00+07:00", "memento_url": memento}
+    archive.add_mementos([row], facts["seed_capture"])
+    archive.close()
     datasette = Datasette([str(path)], template_dir=str(TEMPLATES))
     response = await datasette.client.get(f"/archive/articles/{tilde_encode(facts['seed'])}")
     provenance = section(response.text, "asal-usul")

@@ -425,6 +425,7 @@ async def test_robots_txt(ds):
     text = (await get(ds, "/robots.txt")).text
     assert "User-agent: *" in text
     assert "Disallow: /*?" in text and "Disallow: /*.json" in text
+    assert "Disallow: /*/-/" in text  # replays of captures, downloads
 
 
 @pytest.mark.asyncio
@@ -534,3 +535,22 @@ def test_serve_passes_the_warc_and_export_directories(monkeypatch, site_db, tmp_
     assert result.exit_code == 0, result.output
     assert scraper.cli.os.environ["HAM_ARCHIVE_WARC_DIR"] == str(tmp_path / "w")
     assert scraper.cli.os.environ["HAM_ARCHIVE_EXPORT_DIR"] == str(tmp_path / "e")
+
+
+def test_serve_refuses_a_file_name_datasette_cannot_open(monkeypatch, site_db, tmp_path):
+    odd = tmp_path / "arsip #1.db"
+    odd.write_bytes(site_db.read_bytes())
+    result, argv = serve_args(monkeypatch, "--db", str(odd))
+    assert result.exit_code == 1 and argv is None
+    assert result.output.strip() == (
+        "Error: Datasette cannot open 'arsip #1.db': rename it without #, ? or %"
+    )
+
+
+def test_serve_passes_a_setting_over_its_own(monkeypatch, site_db):
+    options = ["--setting", "force_https_urls", "1", "--setting", "sql_time_limit_ms", "800"]
+    result, argv = serve_args(monkeypatch, "--db", str(site_db), "--public", *options)
+    assert result.exit_code == 0, result.output
+    settings = settings_of(argv)
+    assert settings["force_https_urls"] == "1" and settings["sql_time_limit_ms"] == "800"
+    assert list(argv).count("sql_time_limit_ms") == 1 and settings["allow_download"] == "off"

@@ -1,0 +1,139 @@
+"""Time a backfill from a local pywb against a plain fetch of the same mementos, same politeness.
+
+    python bench/backfill.py [--posts 300] [--delays 0,0.25] [--json results.json]
+
+Starts a WordPress on 127.0.0.1 (``tests/wordpress.py``) with ``--posts`` press releases,
+records every article page into a WARC as captured on 2019-03-01, edits a third of the posts,
+records them again as captured on 2020-06-01 (so a backfill stores states and versions), and
+serves both files from a real pywb on 127.0.0.1 (``tests/pywb.py``). Then, for each delay:
+
+* ``baseline``: a plain fetcher (urllib, one request at a time, each request starting at least
+  ``delay`` seconds after the previous one: Scrapy's DOWNLOAD_DELAY) GETting the CDX query and
+  every memento the backfill fetches (the same list: ``distinct_captures`` of the CDX answer);
+* ``backfill``: ``ham-archive backfill --delay D`` into a fresh database: the same requests,
+  plus reading every page, storing it with its provenance and writing our WARC files.
+
+Reported: wall seconds, requests, **backfill / baseline**, the backfill's peak RSS (``os.wait4``)
+and CPU seconds. The target (issue 11): within 1.3x. Nothing is asserted on absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+import pywb  # noqa: E402
+import wordpress  # noqa: E402
+from crawl import bench_corpus  # noqa: E402
+
+from scraper.wayback import cdx_query, distinct_captures, parse_cdx, worth_fetching  # noqa: E402
+
+
+def plain_fetch(urls: list[str], delay: float) -> float:
+    """Seconds to GET ``urls`` one by one, each start ``delay`` after the previous start."""
+    started = time.perf_counter()
+    last = None
+    for url in urls:
+        if last is not None:
+            time.sleep(max(0.0, last + delay - time.perf_counter()))
+        last = time.perf_counter()
+        try:
+            with urllib.request.urlopen(url, timeout=120) as response:
+                response.read()
+        except urllib.error.HTTPError as error:  # robots.txt: 404 from pywb, as for the backfill
+            error.read()
+    return time.perf_counter() - started
+
+
+def backfill(site: str, cdx: str, prefix: str, db: Path, delay: float) -> dict:
+    cmd = [sys.executable, "-m", "scraper.cli", "backfill", "--site", site, "--db", str(db)]
+    cmd += ["--cdx", cdx, "--wayback", prefix, "--delay", str(delay)]
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace").strip()
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"backfill failed:\n{stderr[-3000:]}")
+    return {
+        "seconds": seconds,
+        "peak_rss_mib": usage.ru_maxrss / 1024,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "summary": stderr.splitlines()[-1],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=300)
+    parser.add_argument("--delays", default="0,0.25", help="comma-separated seconds")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    results: dict = {"posts": args.posts, "runs": []}
+    with tempfile.TemporaryDirectory(prefix="bench-backfill-") as tmp:
+        work = Path(tmp)
+        posts = bench_corpus(args.posts)
+        with wordpress.start_site(work / "wp", posts) as site:
+            links = [v["link"] for v in site.wp.post_info(site.ids).values()]
+            links = [link for link in links if "?p=" not in link]
+            pywb.record(links, "2019-03-01T00:00:00Z", work / "2019.warc.gz")
+            for post_id, _ in site.published()[::3]:
+                site.wp.update_post(post_id, content="Isi yang diperbarui. (Humas DJHAM)")
+            pywb.record(links, "2020-06-01T00:00:00Z", work / "2020.warc.gz")
+            wayback = pywb.Wayback(work / "pywb")
+            wayback.add("web", [work / "2019.warc.gz", work / "2020.warc.gz"])
+            with wayback:
+                prefix, cdx = f"{wayback.url}/web/", f"{wayback.url}/web/cdx"
+                query = cdx_query(cdx, site.url, None, None)
+                with urllib.request.urlopen(query) as response:
+                    records, _ = parse_cdx(response.read().decode())
+                groups = distinct_captures(r for r in records if worth_fetching(r, None, None))
+                urls = [f"{wayback.url}/robots.txt", query]  # what the backfill asks first
+                urls += [group[0].memento_url(prefix) for group in groups]
+                results["mementos"] = len(groups)
+                for delay in map(float, args.delays.split(",")):
+                    plain = plain_fetch(urls, delay)
+                    ours = backfill(site.url, cdx, prefix, work / f"db-{delay}.db", delay)
+                    with sqlite3.connect(work / f"db-{delay}.db") as con:
+                        rows = con.execute("select count(*) from articles").fetchone()[0]
+                        versions = con.execute("select count(*) from article_versions").fetchone()
+                    run = {
+                        "delay": delay,
+                        "requests": len(urls),
+                        "baseline_seconds": plain,
+                        **ours,
+                        "ratio": ours["seconds"] / plain,
+                        "articles": rows,
+                        "versions": versions[0],
+                    }
+                    results["runs"].append(run)
+                    print(
+                        f"delay {delay:>5.2f}s: {len(urls)} requests · plain fetch {plain:6.1f}s"
+                        f" · backfill {ours['seconds']:6.1f}s = {run['ratio']:.2f}x"
+                        f" · {rows} articles, {versions[0]} versions"
+                        f" · peak RSS {ours['peak_rss_mib']:.0f} MiB"
+                        f" · CPU {ours['cpu_seconds']:.1f}s",
+                        flush=True,
+                    )
+                    print(f"  {ours['summary']}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
