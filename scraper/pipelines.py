@@ -77,14 +77,17 @@ class ArchivePipeline:
             return
         stats = self.stats.get_stats()
         saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
-        failed = spider.failure_count()  # what a second try fetched is no failure
-        self.stats.set_value("ham/failed", failed)
+        failures = getattr(spider, "failures", [])  # the live crawl's (HamSpider) record
+        if hasattr(spider, "failure_count"):  # what a second try fetched is no failure
+            self.stats.set_value("ham/failed", spider.failure_count())
+        failed = self.stats.get_value("ham/failed", 0)
         seen_site = stats.get("response_received_count", 0) > 0
         status = run_status(reason, self.stats.get_stats(), saved, spider)
         self.stats.set_value("ham/status", status)
         kept = {}
-        if not spider.listing_complete():  # what a failed REST listing missed is asked again
+        if not getattr(spider, "listing_complete", lambda: True)():  # asked again next run
             kept["max_modified_at"] = spider.state.modified_after
+        asked = getattr(spider, "asked", spider.site)
         self.archive.finish_run(
             self.run_id,
             mode=spider.mode,
@@ -98,15 +101,15 @@ class ArchivePipeline:
             errors=spider.first_failure,
             sources=json.dumps(sorted(spider.seen)),
             coverage=json.dumps(spider.coverage()),
-            failures=spider.failures,
-            moved_to=spider.site if spider.site != spider.asked else None,
+            failures=failures,
+            moved_to=spider.site if spider.site != asked else None,
             extractors=json.dumps(
                 {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("extractor/")}
             ),
-            cms=spider.cms,
+            cms=getattr(spider, "cms", None),
             **kept,
         )
-        if seen_site:
+        if seen_site and hasattr(spider, "hops"):
             self.archive.record_site(spider.asked, spider.site, spider.cms, spider.hops, now())
         self.warc.close()
         self.archive.close()
@@ -116,7 +119,7 @@ def run_status(reason: str, stats: dict, saved: int, spider) -> str:
     """moved: the site moved into another one crawled beside it; failed: stopped, or the site
     never answered; empty: nothing found on a first run, and nothing failed; partial: anything
     failed (download, HTTP status, page object, spider or item error)."""
-    if spider.moved_into:
+    if getattr(spider, "moved_into", None):
         return "moved"
     if reason != "finished" or not stats.get("response_received_count"):
         return "failed"
