@@ -1,12 +1,25 @@
-"""The only module that knows the schema: tables, upserts, versions, runs, full-text search."""
+"""The only module that knows the schema: tables, upserts, versions, runs, full-text search.
+
+Schema versions: ``PRAGMA user_version`` is the number of MIGRATIONS an archive has been through.
+Opening an archive for writing creates what the constants below describe and is missing (tables,
+columns, indexes, views: ``create_schema``, idempotent), then runs the migrations it lacks, in
+order, in one transaction with the new version number; a newer archive is refused. To change the
+schema: edit the constants (and metadata.yml), and append a migration ``_vN_what(db)``: the data
+changes create_schema cannot make (backfills, moves), or just a docstring, so that older releases
+refuse an archive they would misread. tests/test_schema.py upgrades an archive of release 3398273.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlite_utils
 
@@ -63,10 +76,13 @@ KEPT_COLUMNS = (
     "deletion_evidence",
     "same_as",
 )
-# A change of any of these counts as an update of the article...
+# A change of any of these is an edit: the previous state goes to article_versions.
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
-# ...and a change of these keeps the previous state in article_versions.
-VERSIONED_FIELDS = ("title", "body_text")
+# Not every source carries these (an HTML page has no modified date, may lack the post id): a
+# record without one keeps the value the archive has.
+UNKNOWN_WHEN_NULL = ("post_id", "modified_at", "featured_image")
+# An article's state: every column but the bookkeeping, kept whole in each version.
+STATE_COLUMNS = {k: v for k, v in ARTICLE_COLUMNS.items() if k not in KEPT_COLUMNS}
 CHILD_TABLES = {
     "article_people": {"article_url": str, "name": str, "position": str},
     "article_images": {
@@ -98,13 +114,21 @@ CAPTURE_COLUMNS = {
 VERSION_COLUMNS = {
     "id": int,
     "article_url": str,
-    "title": str,
-    "body_text": str,
-    "body_html": str,
-    "capture_id": int,
+    **STATE_COLUMNS,
     "valid_from": str,
     "valid_to": str,
 }
+# Every URL an article was seen at (the current one included): a post keeps one row whatever
+# its URL becomes, and a lookup by any of its URLs finds it.
+URL_COLUMNS = {
+    "url": str,
+    "article_url": str,
+    "first_seen_at": str,
+    "last_seen_at": str,
+    "found_by": str,
+}
+# Tables keyed by article_url: they follow the article when its URL changes.
+FOLLOWING_TABLES = (*CHILD_TABLES, "article_versions", "article_captures", "article_urls")
 # Every capture a web archive listed that a backfill read (or collapsed into one it read).
 MEMENTO_COLUMNS = {
     "id": int,
@@ -139,6 +163,18 @@ from article_captures
 join captures on captures.id = article_captures.capture_id
 left join mementos on mementos.capture_id = captures.id
 """
+FAILURE_COLUMNS = {
+    "id": int,
+    "run_id": int,
+    "url": str,
+    "kind": str,
+    "reason": str,
+    "post_id": int,
+    "capture_id": int,
+}
+# Failures of these kinds are fetched again by the next run; "unconfirmed-gone" is a 404 that
+# waits for a second signal (scraper.deletion), not a failure.
+RETRIED_KINDS = ("article", "rest-post", "unconfirmed-gone")
 RUN_COLUMNS = {
     "id": int,
     "site": str,
@@ -157,6 +193,7 @@ RUN_COLUMNS = {
     "sources": str,
     "coverage": str,
     "max_modified_at": str,
+    "watermark": str,
     "moved_to": str,
     "cms": str,
     "extractors": str,
@@ -170,18 +207,6 @@ SITE_COLUMNS = {
     "cms": str,
     "redirects": str,
 }
-FAILURE_COLUMNS = {
-    "id": int,
-    "run_id": int,
-    "url": str,
-    "kind": str,
-    "reason": str,
-    "post_id": int,
-    "capture_id": int,
-}
-# Failures of these kinds are fetched again by the next run; "unconfirmed-gone" is a 404 that
-# waits for a second signal (scraper.deletion), not a failure.
-RETRIED_KINDS = ("article", "rest-post", "unconfirmed-gone")
 PEOPLE_VIEW = """
 select
   article_people.name,
@@ -198,30 +223,120 @@ class ArchiveError(Exception):
     """The archive cannot be opened or written; the message is one line for a person."""
 
 
+class ArchiveLocked(ArchiveError):
+    """Another process is writing the archive."""
+
+
 def now() -> str:
     return datetime.now(SITE_TZ).isoformat(timespec="seconds")
 
 
-def check_db_path(path: str | Path) -> Path:
-    """Refuse a path we must not write to, before anything touches it."""
+def check_db_path(path: str | Path, write: bool = True) -> Path:
+    """Refuse a path we must not open (or, with ``write``, write), before anything touches it."""
     path = Path(path)
+    where = str(path.parent)
     if not path.parent.is_dir():
-        raise ArchiveError(f"directory {str(path.parent)!r} does not exist")
+        raise ArchiveError(f"directory {where!r} does not exist")
     if path.is_dir():
         raise ArchiveError(f"{str(path)!r} is a directory, not a database file")
     if path.exists() and path.stat().st_size:
         with path.open("rb") as file:
-            if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-                raise ArchiveError(f"{str(path)!r} is not an SQLite database; left untouched")
+            header = file.read(100)
+        if not header.startswith(SQLITE_HEADER):
+            raise ArchiveError(f"{str(path)!r} is not an SQLite database; left untouched")
+        newer_schema(int.from_bytes(header[60:64], "big"), path)  # before SQLite touches it
+    if write and not os.access(path.parent, os.W_OK):
+        raise ArchiveError(f"directory {where!r} is not writable; nothing was changed")
+    if write and path.exists() and not os.access(path, os.W_OK):
+        raise ArchiveError(f"{str(path)!r} is read-only; nothing was changed")
     return path
+
+
+def check_schema_version(db: sqlite_utils.Database, path: str | Path) -> int:
+    """The archive's schema version; ArchiveError when a newer ham-archive wrote it."""
+    return newer_schema(db.execute("pragma user_version").fetchone()[0], path)
+
+
+def newer_schema(version: int, path: str | Path) -> int:
+    if version > SCHEMA_VERSION:
+        raise ArchiveError(
+            f"{str(path)!r} has schema version {version}, newer than this ham-archive knows "
+            f"({SCHEMA_VERSION}): upgrade ham-archive; left untouched"
+        )
+    return version
+
+
+class WriteLock:
+    """One writer at a time: an exclusive ``flock`` on ``<db>.lock``, which says who holds it.
+
+    Reentrant within a process (the CLI takes it, then the pipeline of the same crawl does).
+    Released when the holder exits, however it exits: the kernel drops the lock of a killed
+    process.
+    """
+
+    _held: dict[str, list] = {}  # lock path -> [file, count], in this process
+
+    def __init__(self, db_path: str | Path):
+        self.path = str(Path(db_path).resolve()) + ".lock"
+
+    def acquire(self, wait: bool = False, waiting: Callable[[str], None] | None = None) -> None:
+        held = self._held.get(self.path)
+        if held:
+            held[1] += 1
+            return
+        try:
+            file = open(self.path, "a+")  # noqa: SIM115 (kept open while held)
+        except OSError as error:
+            raise ArchiveError(f"cannot create {self.path!r}: {error.strerror}") from None
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                file.close()
+                raise ArchiveLocked(f"{self.holder()}; try later, or pass --wait") from None
+            if waiting:
+                waiting(f"{self.holder()}; waiting for it to finish")
+            fcntl.flock(file, fcntl.LOCK_EX)
+        file.seek(0)
+        file.truncate()
+        file.write(f"{os.getpid()} {now()}\n")
+        file.flush()
+        self._held[self.path] = [file, 1]
+
+    def holder(self) -> str:
+        """Who holds the lock, in words: ``... is being written by process 123 since ...``."""
+        try:
+            pid, since = Path(self.path).read_text().split()[:2]
+        except (OSError, ValueError):
+            pid, since = "?", "?"
+        db = self.path.removesuffix(".lock")
+        return f"{db!r} is being written by another ham-archive (process {pid}, since {since})"
+
+    def release(self) -> None:
+        held = self._held.get(self.path)
+        if not held:
+            return
+        held[1] -= 1
+        if not held[1]:
+            del self._held[self.path]
+            held[0].close()  # closing the file drops the lock
+
+    def __enter__(self) -> WriteLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
 
 @dataclass
 class CrawlState:
     """What an incremental crawl needs to know of the archive (read before it starts)."""
 
-    last_run: int | None = None  # the last successful run of this site
-    modified_after: str | None = None  # newest modified_at after that run
+    last_run: int | None = None  # the last finished (ok or partial) run of this site
+    # Ask for posts modified after this: when the last successful run started, less a second
+    # (WordPress compares whole seconds, strictly), with the offset, so right in any timezone.
+    modified_after: str | None = None
     live_posts: dict[int, str] = field(default_factory=dict)  # post_id -> url, not deleted
     live_urls: set[str] = field(default_factory=set)
     recent_urls: list[str] = field(default_factory=list)  # newest articles, to re-check
@@ -229,89 +344,50 @@ class CrawlState:
     unconfirmed: dict[str, int | None] = field(default_factory=dict)  # 404 url -> capture id
 
     @property
-    def retry_post_ids(self) -> set[int]:
-        return {post_id for _, kind, post_id in self.retry if kind == "rest-post" and post_id}
-
-    @property
     def live_post_ids(self) -> set[int]:
         return set(self.live_posts)
 
+    @property
+    def retry_post_ids(self) -> set[int]:
+        return {post_id for _, kind, post_id in self.retry if kind == "rest-post" and post_id}
+
 
 class Archive:
-    """An archive.db: ``save()`` articles into it, read it with sqlite-utils or Datasette."""
+    """An archive.db: ``save()`` articles into it, read it with sqlite-utils or Datasette.
+
+    Opening it creates or upgrades the schema; a crawl or a reparse also holds its WriteLock.
+    """
 
     def __init__(self, path: str | Path):
         self.path = check_db_path(path)
         try:
             self.db = sqlite_utils.Database(self.path)
-            self.db.enable_wal()
-            self.create_schema()
+            self.upgrade(check_schema_version(self.db, self.path))
         except sqlite3.DatabaseError as error:
             raise ArchiveError(f"cannot open {str(self.path)!r}: {error}") from None
+        except ArchiveError:
+            self.db.close()
+            raise
         self.articles = self.db.table("articles")
 
-    def create_schema(self) -> None:
-        db = self.db
-        articles = db.table("articles")
-        if not articles.exists():
-            articles.create(ARTICLE_COLUMNS, pk="url", not_null={"title", "published_at"})
-            articles.create_index(["post_id"])
-            articles.create_index(["published_at"])
-            articles.enable_fts(["title", "body_text"], create_triggers=True)
-        create_stemmed_index(db)
-        facets = ("author", "year", "dateline_city", "credit", "language", "categories", "tags")
-        for column in facets:  # every facet of metadata.yml, for pages that stay fast at scale
-            articles.create_index([column], if_not_exists=True)
-        for name, column_type in ARTICLE_COLUMNS.items():  # archives made by older versions
-            if name not in articles.columns_dict:
-                articles.add_column(name, column_type)
-        for name, columns in CHILD_TABLES.items():
-            table = db.table(name)
-            if not table.exists():
-                table.create(columns, foreign_keys=[("article_url", "articles", "url")])
-                table.create_index(["article_url"])
-        tables = {"captures": CAPTURE_COLUMNS, "article_versions": VERSION_COLUMNS}
-        tables["crawl_runs"] = RUN_COLUMNS
-        tables["crawl_failures"] = FAILURE_COLUMNS
-        for name, columns in tables.items():
-            if not db.table(name).exists():
-                db.table(name).create(columns, pk="id")
-        for name, column_type in CAPTURE_COLUMNS.items():  # archives made by older versions
-            if name not in db["captures"].columns_dict:
-                db["captures"].add_column(name, column_type)
-        db["captures"].create_index(["url"], if_not_exists=True)
-        db["crawl_failures"].create_index(["run_id"], if_not_exists=True)
-        db["article_versions"].create_index(["article_url"], if_not_exists=True)
-        if not db.table("article_captures").exists():
-            db.table("article_captures").create(
-                {"article_url": str, "capture_id": int},
-                pk=("article_url", "capture_id"),
-                foreign_keys=[("capture_id", "captures", "id")],
-            )
-        if not db.table("mementos").exists():
-            db.table("mementos").create(
-                MEMENTO_COLUMNS, pk="id", foreign_keys=[("capture_id", "captures", "id")]
-            )
-            db["mementos"].create_index(["archive", "original", "timestamp"], unique=True)
-            db["mementos"].create_index(["capture_id"])
-        db.create_view("people", PEOPLE_VIEW, ignore=True)
-        db.create_view("provenance", PROVENANCE_VIEW, ignore=True)
-        self.create_site_tables()
-
-    def create_site_tables(self) -> None:
-        """Sites and republications: the ``sites`` table, indexes on ``site`` and ``same_as``."""
-        if not self.db["sites"].exists():
-            self.db["sites"].create(SITE_COLUMNS, pk=("address", "led_to"))
-        for column in ("site", "same_as"):
-            self.db["articles"].create_index([column], if_not_exists=True)
-        for name, column_type in RUN_COLUMNS.items():
-            if name not in self.db["crawl_runs"].columns_dict:
-                self.db["crawl_runs"].add_column(name, column_type)
-        # Archives of one site, from before articles knew theirs: the site of their first run.
-        self.db.execute(
-            """update articles set site = (select site from crawl_runs where site is not null
-            order by id limit 1) where site is null"""
-        )
+    def upgrade(self, version: int) -> None:
+        """Create what is missing (nothing, on an up-to-date archive: no write), then run the
+        migrations this archive has not been through."""
+        fresh = not self.db["articles"].exists()
+        self.db.enable_wal()
+        create_schema(self.db)
+        if self.db.execute("select 1 from articles where site is null limit 1").fetchone():
+            with self.db.atomic():  # rows of one site, from before articles knew theirs
+                self.db.execute(
+                    """update articles set site = (select site from crawl_runs
+                    where site is not null order by id limit 1) where site is null"""
+                )
+        if version == SCHEMA_VERSION:
+            return
+        with self.db.atomic():
+            for migration in [] if fresh else MIGRATIONS[version:]:
+                migration(self.db)
+            self.db.execute(f"pragma user_version = {SCHEMA_VERSION}")
 
     def record_site(
         self, address: str, led_to: str, cms: str | None, redirects: list[str], seen_at: str
@@ -351,29 +427,76 @@ class Archive:
 
     # Articles
 
+    def find(
+        self, url: str, post_id: int | None = None, site: str | None = None, aliases=()
+    ) -> dict | None:
+        """The article a record belongs to: the row at its URL, then the row of its post id on
+        the same site, then the row of any URL the article was seen at (its redirects
+        included); never a row that carries another post id."""
+        here = next(self.articles.rows_where("url = ?", [url]), None)
+        if here and (post_id is None or here["post_id"] in (None, post_id)):
+            return here
+        if post_id is not None:
+            prefix = origin(url) + "/"
+            scope = (
+                ("site = ?", [site]) if site else ("substr(url, 1, ?) = ?", [len(prefix), prefix])
+            )
+            row = next(
+                self.db.query(
+                    f"""select * from articles where post_id = ? and {scope[0]}
+                    order by deleted_at is null desc, last_seen_at desc limit 1""",
+                    [post_id, *scope[1]],
+                ),
+                None,
+            )
+            if row:
+                return row
+        for seen_at in (url, *aliases):
+            candidates = self.db.query(
+                """select articles.* from article_urls join articles on articles.url = article_url
+                where article_urls.url = ? order by article_urls.last_seen_at desc""",
+                [seen_at],
+            )
+            for row in candidates:
+                if post_id is None or row["post_id"] in (None, post_id):
+                    return row
+        return None
+
     def save(self, article: Article, seen_at: str | None = None) -> str:
         """Insert or update one article; returns ``added``, ``changed`` or ``unchanged``.
 
-        When the title or text changed, the previous state goes to ``article_versions``.
+        When a content field changed, the previous state goes to ``article_versions``; when the
+        URL changed, the row moves to the new URL (its children, versions and captures follow)
+        and the old URL stays in ``article_urls``.
         """
         seen_at = seen_at or now()
         row = article_row(article)
         with self.db.atomic():
-            existing = next(self.articles.rows_where("url = ?", [article.url]), None)
+            existing = self.find(article.url, article.post_id, article.site, article.aliases)
+            if existing and seen_at < (existing["last_seen_at"] or seen_at):
+                # A state older than the newest (a web archive's capture): into the history;
+                # the row stays at its current URL, the URL of then joins its article_urls.
+                outcome = self._save_past(existing, row, seen_at)
+                self._seen_at(existing["url"], article.url, seen_at, article.source)
+                if article.capture_id:
+                    self.db["article_captures"].insert(
+                        {"article_url": existing["url"], "capture_id": article.capture_id},
+                        ignore=True,
+                    )
+                return outcome
+            if existing is None or existing["url"] != article.url:
+                self._make_room(article.url)
             if existing is None:
                 first = {"first_seen_at": seen_at, "last_seen_at": seen_at, "changed_at": seen_at}
                 self.articles.insert({**row, **first, "version_count": 1})
                 outcome = "added"
-            elif seen_at < (existing["last_seen_at"] or seen_at):
-                outcome = self._save_past(existing, row, seen_at)
-                if article.capture_id:
-                    self.db["article_captures"].insert(
-                        {"article_url": article.url, "capture_id": article.capture_id},
-                        ignore=True,
-                    )
-                return outcome
             else:
+                if existing["url"] != article.url:
+                    self._move(existing["url"], article.url)
                 outcome = self._update(existing, row, seen_at)
+            self._seen_at(article.url, article.url, seen_at, article.source)
+            for alias in set(article.aliases) - {article.url}:  # it answered there: a redirect
+                self._seen_at(article.url, alias, seen_at, "redirect")
             if article.capture_id:
                 self.db["article_captures"].insert(
                     {"article_url": article.url, "capture_id": article.capture_id}, ignore=True
@@ -390,26 +513,51 @@ class Archive:
         return outcome
 
     def _update(self, existing: dict, row: dict, seen_at: str) -> str:
+        for name in UNKNOWN_WHEN_NULL:
+            if row[name] is None:
+                row[name] = existing[name]
         update = {**row, "last_seen_at": max(existing["last_seen_at"] or seen_at, seen_at)}
         update["deleted_at"] = update["deletion_evidence"] = None  # seen again
-        if any(existing[f] != row[f] for f in VERSIONED_FIELDS):
+        if not row["capture_id"]:
+            update["capture_id"] = existing["capture_id"]
+        edited = any(existing[f] != row[f] for f in CONTENT_FIELDS)
+        if edited:
             self.db["article_versions"].insert(
                 {
-                    "article_url": existing["url"],
-                    "title": existing["title"],
-                    "body_text": existing["body_text"],
-                    "body_html": existing["body_html"],
-                    "capture_id": existing["capture_id"],
+                    "article_url": row["url"],
+                    **{name: existing[name] for name in STATE_COLUMNS},
                     "valid_from": existing["changed_at"] or existing["first_seen_at"],
                     "valid_to": seen_at,
                 }
             )
             update["version_count"] = (existing["version_count"] or 1) + 1
             update["changed_at"] = seen_at
-        if not row["capture_id"]:
-            update["capture_id"] = existing["capture_id"]
-        self.articles.update(existing["url"], update)
-        return "changed" if any(existing[f] != row[f] for f in CONTENT_FIELDS) else "unchanged"
+        self.articles.update(row["url"], update)
+        return "changed" if edited or existing["url"] != row["url"] else "unchanged"
+
+    def _make_room(self, url: str) -> None:
+        """The row at ``url`` is another post's (``find`` passed it over: its slug was taken
+        over): that post moves to its shortlink ``/?p=ID``, a real URL of it; the old URL stays
+        among its article_urls."""
+        holder = self.db.execute("select post_id from articles where url = ?", [url]).fetchone()
+        if holder:
+            self._move(url, f"{origin(url)}/?p={holder[0]}")
+
+    def _move(self, old: str, new: str) -> None:
+        self.db.execute("update articles set url = ? where url = ?", [new, old])
+        self.db.execute("update articles set same_as = ? where same_as = ?", [new, old])
+        for table in FOLLOWING_TABLES:
+            sql = f"update [{table}] set article_url = ? where article_url = ?"
+            self.db.execute(sql, [new, old])
+
+    def _seen_at(self, article_url: str, url: str, seen_at: str, found_by: str) -> None:
+        self.db.execute(
+            """insert into article_urls (url, article_url, first_seen_at, last_seen_at, found_by)
+            values (?, ?, ?, ?, ?) on conflict (url, article_url) do update
+            set first_seen_at = min(first_seen_at, excluded.first_seen_at),
+            last_seen_at = max(last_seen_at, excluded.last_seen_at)""",
+            [url, article_url, seen_at, seen_at, found_by],
+        )
 
     def _save_past(self, existing: dict, row: dict, seen_at: str) -> str:
         """A state seen before the newest one (a web archive's capture): it joins the history
@@ -431,7 +579,7 @@ class Archive:
         update: dict = {"first_seen_at": min(existing["first_seen_at"] or seen_at, seen_at)}
 
         def same(state: dict) -> bool:
-            return all(state[f] == row[f] for f in VERSIONED_FIELDS)
+            return all(state[f] == row[f] for f in CONTENT_FIELDS)
 
         if holding is not None and same(holding):
             self.articles.update(existing["url"], update)
@@ -455,10 +603,7 @@ class Archive:
         self.db["article_versions"].insert(
             {
                 "article_url": existing["url"],
-                "title": row["title"],
-                "body_text": row["body_text"],
-                "body_html": row["body_html"],
-                "capture_id": row["capture_id"],
+                **{name: row[name] for name in STATE_COLUMNS},
                 "valid_from": seen_at,
                 "valid_to": valid_to,
             }
@@ -481,7 +626,10 @@ class Archive:
     def mark_deleted(
         self, url: str, seen_at: str | None = None, evidence: dict | None = None
     ) -> bool:
-        """Record that the site no longer shows an article, and why; the row itself is kept."""
+        """Record that the site no longer shows an article, and why (``deletion_evidence``,
+        from scraper.deletion); the row itself is kept.
+
+        ``url`` is the article's current URL: an old URL of a moved article is not its page."""
         proof = json.dumps(evidence, ensure_ascii=False) if evidence else None
         with self.db.atomic():
             cursor = self.db.execute(
@@ -568,12 +716,22 @@ class Archive:
             run["mode"] = mode
             return self.db["crawl_runs"].insert(run).last_pk
 
-    def finish_run(self, run_id: int, failures: list[dict] = (), **fields) -> None:
-        """The run's row, and one crawl_failures row per failure (URL, kind, reason)."""
-        if "max_modified_at" not in fields:
-            fields["max_modified_at"] = self.db.execute(
-                "select max(modified_at) from articles where deleted_at is null"
-            ).fetchone()[0]
+    def finish_run(
+        self,
+        run_id: int,
+        failures: list[dict] = (),
+        listing_complete: bool = True,
+        previous_watermark: str | None = None,
+        **fields,
+    ) -> None:
+        """The run's row, and one crawl_failures row per failure (URL, kind, reason). The next
+        incremental run asks for what changed since this one started, unless its listing was
+        incomplete: then since where the previous good listing started (``previous_watermark``)."""
+        fields["max_modified_at"] = self.db.execute(
+            "select max(modified_at) from articles where deleted_at is null"
+        ).fetchone()[0]
+        started = self.db["crawl_runs"].get(run_id)["started_at"]
+        fields["watermark"] = watermark(started) if listing_complete else previous_watermark
         with self.db.atomic():
             self.db["crawl_runs"].update(run_id, {"ended_at": now(), **fields})
             self.db["crawl_failures"].insert_all(
@@ -604,7 +762,7 @@ class Archive:
         ).fetchall()
         return CrawlState(
             last_run=last and last["id"],
-            modified_after=last and last["max_modified_at"],
+            modified_after=last and last["watermark"],
             retry=[(url, kind, post_id) for url, kind, post_id, _ in retry],
             unconfirmed={r[0]: r[3] for r in retry if r[1] == "unconfirmed-gone"},
             live_posts=dict(
@@ -631,6 +789,16 @@ class Archive:
         self.db.close()
 
 
+def watermark(started_at: str) -> str:
+    """``modified_after`` for the run after one that started at ``started_at``."""
+    return (datetime.fromisoformat(started_at) - timedelta(seconds=1)).isoformat()
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def article_row(article: Article) -> dict:
     row = {name: getattr(article, name, None) for name in ARTICLE_COLUMNS}
     row["categories"] = json.dumps(article.categories, ensure_ascii=False)
@@ -639,3 +807,91 @@ def article_row(article: Article) -> dict:
     for name in KEPT_COLUMNS:
         del row[name]
     return row
+
+
+# Schema
+
+
+def add_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
+    for name, column_type in columns.items():
+        if name not in table.columns_dict:
+            table.add_column(name, column_type)
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    """Create every table, column, index and view of the current schema that is missing."""
+    articles = db.table("articles")
+    if not articles.exists():
+        articles.create(ARTICLE_COLUMNS, pk="url", not_null={"title", "published_at"})
+    add_columns(articles, ARTICLE_COLUMNS)  # archives made by older versions
+    if not db["articles_fts"].exists():
+        articles.enable_fts(["title", "body_text"], create_triggers=True)
+    create_stemmed_index(db)
+    facets = ("author", "year", "dateline_city", "credit", "language", "categories", "tags")
+    for column in ("post_id", "published_at", *facets):  # facets stay fast at scale
+        articles.create_index([column], if_not_exists=True)
+    for name, columns in CHILD_TABLES.items():
+        table = db.table(name)
+        if not table.exists():
+            table.create(columns, foreign_keys=[("article_url", "articles", "url")])
+        table.create_index(["article_url"], if_not_exists=True)
+    tables = {"captures": CAPTURE_COLUMNS, "article_versions": VERSION_COLUMNS}
+    tables["crawl_runs"] = RUN_COLUMNS
+    tables["crawl_failures"] = FAILURE_COLUMNS
+    for name, columns in tables.items():
+        if not db.table(name).exists():
+            db.table(name).create(columns, pk="id")
+        add_columns(db[name], columns)
+    db["captures"].create_index(["url"], if_not_exists=True)
+    db["crawl_failures"].create_index(["run_id"], if_not_exists=True)
+    db["article_versions"].create_index(["article_url"], if_not_exists=True)
+    if not db.table("article_captures").exists():
+        db.table("article_captures").create(
+            {"article_url": str, "capture_id": int},
+            pk=("article_url", "capture_id"),
+            foreign_keys=[("capture_id", "captures", "id")],
+        )
+    if not db.table("article_urls").exists():
+        db.table("article_urls").create(
+            URL_COLUMNS,
+            pk=("url", "article_url"),
+            foreign_keys=[("article_url", "articles", "url")],
+        )
+    db["article_urls"].create_index(["article_url"], if_not_exists=True)
+    if not db.table("mementos").exists():
+        db.table("mementos").create(
+            MEMENTO_COLUMNS, pk="id", foreign_keys=[("capture_id", "captures", "id")]
+        )
+    db["mementos"].create_index(
+        ["archive", "original", "timestamp"], unique=True, if_not_exists=True
+    )
+    db["mementos"].create_index(["capture_id"], if_not_exists=True)
+    db.create_view("provenance", PROVENANCE_VIEW, ignore=True)
+    if not db["sites"].exists():
+        db["sites"].create(SITE_COLUMNS, pk=("address", "led_to"))
+    for column in ("site", "same_as"):
+        articles.create_index([column], if_not_exists=True)
+    db.create_view("people", PEOPLE_VIEW, ignore=True)
+
+
+# Migrations: MIGRATIONS[n] takes an archive of schema version n to n + 1, after create_schema
+# has added what is missing. Each runs in the transaction that sets the new version number.
+
+
+def _v1_article_identity(db: sqlite_utils.Database) -> None:
+    """Release 3398273 and before: every archived URL becomes the article's first URL."""
+    db.execute(
+        """insert or ignore into article_urls (url, article_url, first_seen_at, last_seen_at,
+        found_by) select url, url, first_seen_at, last_seen_at, source from articles"""
+    )
+    # Older versions kept only title, text and HTML: the URL and post id of a state are known
+    # (the article never moved); the other fields stay null, unknown.
+    db.execute(
+        """update article_versions set url = article_url,
+        post_id = (select post_id from articles where articles.url = article_url)
+        where url is null"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_article_identity]
+SCHEMA_VERSION = len(MIGRATIONS)

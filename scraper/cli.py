@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from scraper.archive import Archive, ArchiveError, check_db_path
+from scraper.archive import Archive, ArchiveError, ArchiveLocked, WriteLock, check_db_path
 from scraper.settings import SITES as DEFAULT_SITES
 from scraper.wayback import INTERNET_ARCHIVE_CDX, INTERNET_ARCHIVE_WAYBACK
 
@@ -27,6 +27,28 @@ PUBLIC_SETTINGS = {
     "default_allow_sql": "on",
     "default_cache_ttl": "600",
 }
+
+
+# Exit statuses (docs/operations.md): 1 an error, 2 bad usage, LOCKED another process is writing
+# the archive (EX_TEMPFAIL: try again later).
+LOCKED = 75
+
+
+class Locked(click.ClickException):
+    exit_code = LOCKED
+
+
+def write_lock(db_path: str, wait: bool = False) -> WriteLock:
+    """The archive's write lock, held; a one-line error when it cannot be had."""
+    lock = WriteLock(db_path)
+    try:
+        check_db_path(db_path)
+        lock.acquire(wait=wait, waiting=lambda line: click.echo(line, err=True))
+    except ArchiveLocked as error:
+        raise Locked(str(error)) from None
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    return lock
 
 
 def db_option(function):
@@ -59,6 +81,7 @@ def cli() -> None:
 @click.option("--full", is_flag=True, help="Re-check every article, not only what changed.")
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
+@click.option("--wait", is_flag=True, help="If another crawl is writing the archive, wait for it.")
 @click.option(
     "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting."
 )
@@ -68,26 +91,31 @@ def crawl(
     full: bool,
     warc_dir: str | None,
     verbose: bool,
+    wait: bool,
     overrides: tuple[str, ...] = (),
 ) -> None:
     """Archive every public press release of the sites into the database.
 
     The first run reads everything; later runs fetch only what is new, changed or gone. Sites
-    are crawled side by side; one that cannot be reached is reported and the others go on.
+    are crawled side by side; one that cannot be reached is reported and the others go on. One
+    crawl writes an archive at a time: another one exits with status 75, or waits (--wait).
 
     ham-archive crawl --site http://127.0.0.1:8080 --site http://127.0.0.1:8081 --db archive.db
     """
     sites = tuple(dict.fromkeys(check_site(site) for site in sites or DEFAULT_SITES))
+    new_db = not Path(db_path).exists()
+    lock = write_lock(db_path, wait)
     try:
-        new_db = not Path(check_db_path(db_path)).exists()
-        Archive(db_path).close()
-    except ArchiveError as error:
-        raise click.ClickException(str(error)) from None
-
-    started = time.monotonic()
-    settings = dict(override.partition("=")[::2] for override in overrides)
-    results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir, **settings)
-    seconds = time.monotonic() - started
+        try:
+            Archive(db_path).close()
+        except ArchiveError as error:
+            raise click.ClickException(str(error)) from None
+        started = time.monotonic()
+        settings = dict(override.partition("=")[::2] for override in overrides)
+        results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir, **settings)
+        seconds = time.monotonic() - started
+    finally:
+        lock.release()
 
     lines, worked = [], False
     for site, (stats, spider) in zip(sites, results, strict=True):
@@ -221,9 +249,11 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
     if not Path(db_path).is_file():
         raise click.ClickException(f"no archive at {db_path!r}: run 'ham-archive crawl' first")
     warc = Path(warc_dir) if warc_dir else Path(db_path).parent / "warc"
+    lock = write_lock(db_path)
     try:
         archive = Archive(db_path)
     except ArchiveError as error:
+        lock.release()
         raise click.ClickException(str(error)) from None
     started = time.monotonic()
 
@@ -238,6 +268,7 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
     finally:
         total = archive.count()
         archive.close()
+        lock.release()
     click.echo(
         f"Reparsed {db_path} in {time.monotonic() - started:.0f}s: "
         f"{counts['added']} articles rebuilt from captures, {counts['changed']} later states, "
@@ -382,23 +413,26 @@ def serve(
 
     ham-archive serve --db archive.db --port 8001
     """
+    from scraper import health
+
     path = Path(db_path)
-    if not path.is_file():
-        raise click.ClickException(f"no archive at {db_path!r}: run 'ham-archive crawl' first")
     try:
-        check_db_path(path)
+        health.open_archive(path).close()  # one line for what Datasette would fail on
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
     if any(c in path.name for c in "#?%"):  # Datasette opens the file as a URI: file:<path>?...
         raise click.ClickException(
             f"Datasette cannot open {path.name!r}: rename it without #, ? or %"
         )
+    immutable = public or health.read_only_mode(path) == "immutable=1"
+    if immutable and not public:
+        click.echo(f"Note: {str(path.parent)!r} is read-only: serving it immutable", err=True)
     if host is None:
         host = "0.0.0.0" if public else "127.0.0.1"
     elif not public and host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: {host} publishes the archive; consider --public", err=True)
     args = [sys.executable, "-m", "datasette", "serve"]
-    args += ["-i", str(path)] if public else [str(path)]  # -i: immutable, never written
+    args += ["-i", str(path)] if immutable else [str(path)]  # -i: immutable, never written
     args += ["--metadata", str(METADATA), "--template-dir", str(TEMPLATES)]
     args += ["--host", host, "--port", str(port), "--setting", "suggest_facets", "off"]
     chosen = {**(PUBLIC_SETTINGS if public else LOCAL_SETTINGS), **dict(settings)}

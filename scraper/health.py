@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
 
-from scraper.archive import ArchiveError, check_db_path
+from scraper.archive import SCHEMA_VERSION, ArchiveError, check_db_path, check_schema_version
 from scraper.text import SITE_TZ
 
 # Shares of live (not deleted) articles that must carry each field. WordPress allows untitled
@@ -45,18 +46,38 @@ def open_archive(path: str | Path) -> sqlite_utils.Database:
     path = Path(path)
     if not path.exists():
         raise ArchiveError(f"no archive at {str(path)!r}: run 'ham-archive crawl' first")
-    check_db_path(path)
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    check_db_path(path, write=False)
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?{read_only_mode(path)}", uri=True)
     db = sqlite_utils.Database(connection)
     try:
         tables = set(db.table_names())
+        older = check_schema_version(db, path) < SCHEMA_VERSION and "articles" in tables
     except sqlite3.DatabaseError as error:
         db.close()
         raise ArchiveError(f"cannot read {str(path)!r}: {error}") from None
+    except ArchiveError:
+        db.close()
+        raise
     if not {"articles", "crawl_runs"} <= tables:
         db.close()
         raise ArchiveError(f"{str(path)!r} is an SQLite database but not a ham-archive archive")
+    if older:  # reading needs the current schema; only a writer upgrades
+        db.close()
+        raise ArchiveError(
+            f"{str(path)!r} has an older schema than this ham-archive reads: run "
+            "'ham-archive crawl' (or 'reparse') once to upgrade it in place"
+        )
     return db
+
+
+def read_only_mode(path: Path) -> str:
+    """How to open an archive without writing: ``mode=ro``, which needs to create the WAL index
+    beside it, or, in a directory nobody can write (so nobody is writing the archive),
+    ``immutable=1``."""
+    wal = Path(f"{path}-wal")
+    if not os.access(path.parent, os.W_OK) and not wal.exists():
+        return "immutable=1"
+    return "mode=ro"
 
 
 def last_run(db: sqlite_utils.Database, now: datetime | None = None) -> dict | None:

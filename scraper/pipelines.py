@@ -7,7 +7,7 @@ from pathlib import Path
 
 from scrapy import signals
 
-from scraper.archive import Archive, now
+from scraper.archive import Archive, WriteLock, now
 from scraper.captures import WarcFiles
 from scraper.health import MIN_WORDS
 from scraper.items import Article, Gone
@@ -35,6 +35,8 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self, spider=None) -> None:
+        self.lock = WriteLock(self.db_path)  # already held when run by ham-archive crawl
+        self.lock.acquire()
         self.archive = Archive(self.db_path)
         self.warc = WarcFiles(self.warc_dir, originals=self.archive.original_capture)
         spider = self.crawler.spider
@@ -86,7 +88,7 @@ class ArchivePipeline:
         self.stats.set_value("ham/status", status)
         kept = {}
         if not getattr(spider, "listing_complete", lambda: True)():  # asked again next run
-            kept["max_modified_at"] = spider.state.modified_after
+            kept = {"listing_complete": False, "previous_watermark": spider.state.modified_after}
         asked = getattr(spider, "asked", spider.site)
         self.archive.finish_run(
             self.run_id,
@@ -113,6 +115,7 @@ class ArchivePipeline:
             self.archive.record_site(spider.asked, spider.site, spider.cms, spider.hops, now())
         self.warc.close()
         self.archive.close()
+        self.lock.release()
 
 
 def run_status(reason: str, stats: dict, saved: int, spider) -> str:

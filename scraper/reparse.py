@@ -28,7 +28,13 @@ class ReparseError(Exception):
     """A capture cannot be read: nothing was changed."""
 
 
-REBUILT = ("article_people", "article_images", "article_documents", "article_versions")
+REBUILT = (
+    "article_people",
+    "article_images",
+    "article_documents",
+    "article_versions",
+    "article_urls",
+)
 
 
 def articles_in(capture: dict, body: bytes, site: str) -> list:

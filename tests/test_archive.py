@@ -1,12 +1,14 @@
 """archive.py: the schema researchers query, filled from the page objects."""
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
-from scraper.archive import Archive, ArchiveError
+from scraper.archive import STATE_COLUMNS, Archive, ArchiveError, watermark
+from scraper.items import Article, Person
 from scraper.pages import ArticlePage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "twentytwentyone-id_ID"
@@ -85,3 +87,159 @@ def test_refuses_a_file_that_is_not_sqlite(tmp_path):
     with pytest.raises(ArchiveError, match="not an SQLite database"):
         Archive(path)
     assert path.read_text() == "not a database"
+
+
+# One identity per post, whole versions (issue 8, items 7 and 8)
+
+SEEN = [f"2026-11-{day:02d}T09:00:00+07:00" for day in range(1, 29)]
+
+
+def article(**fields) -> Article:
+    base = {
+        "url": "https://ham.go.id/2022/09/14/judul/",
+        "title": "Judul",
+        "published_at": "2022-09-14T09:00:00+07:00",
+        "body_html": "<p>Teks.</p>",
+        "body_text": "Teks.",
+        "source": "rest",
+        "post_id": 7,
+        "modified_at": "2022-09-15T10:00:00+07:00",
+        "author": "operator.info2",
+        "categories": ["Berita"],
+        "tags": ["HAM"],
+        "people": [Person("Bambang", "Sekretaris")],
+    }
+    return Article(**{**base, **fields})
+
+
+def rows(path, sql, params=()) -> list[dict]:
+    return list(sqlite_utils.Database(path).query(sql, params))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Judul Baru"},
+        {"body_text": "Teks baru."},
+        {"body_html": "<p><b>Teks.</b></p>"},
+        {"author": "operator.ks1"},
+        {"categories": ["Berita", "Kanwil"]},
+        {"tags": []},
+        {"published_at": "2022-09-13T09:00:00+07:00"},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_every_content_change_keeps_the_whole_earlier_state(tmp_path, change):
+    path = tmp_path / "archive.db"
+    archive = Archive(path)
+    archive.save(article(), SEEN[0])
+    (before,) = rows(path, "select * from articles")
+    assert archive.save(article(**change), SEEN[1]) == "changed"
+    assert archive.save(article(**change), SEEN[2]) == "unchanged"
+    archive.close()
+    (version,) = rows(path, "select * from article_versions")
+    assert {name: version[name] for name in STATE_COLUMNS} == {
+        name: before[name] for name in STATE_COLUMNS
+    }
+    assert (version["valid_from"], version["valid_to"]) == (SEEN[0], SEEN[1])
+    (after,) = rows(path, "select * from articles")
+    assert (after["version_count"], after["changed_at"]) == (2, SEEN[1])
+
+
+def test_an_html_pass_keeps_what_only_rest_knows(tmp_path):
+    path = tmp_path / "archive.db"
+    archive = Archive(path)
+    archive.save(article(), SEEN[0])
+    html = article(source="html", modified_at=None, post_id=None)
+    assert archive.save(html, SEEN[1]) == "unchanged"
+    archive.close()
+    (row,) = rows(path, "select * from articles")
+    assert (row["modified_at"], row["post_id"]) == ("2022-09-15T10:00:00+07:00", 7)
+    assert rows(path, "select count(*) n from article_versions") == [{"n": 0}]
+
+
+def test_a_new_slug_or_date_moves_the_row_and_keeps_the_old_url(tmp_path):
+    path = tmp_path / "archive.db"
+    old, new = "https://ham.go.id/2022/09/14/judul/", "https://ham.go.id/2022/09/13/judul-baru/"
+    archive = Archive(path)
+    archive.save(article(capture_id=None), SEEN[0])
+    moved = article(url=new, published_at="2022-09-13T09:00:00+07:00", source="html")
+    assert archive.save(moved, SEEN[1]) == "changed"
+    assert archive.find(old)["url"] == archive.find(new)["url"] == new
+    assert archive.find(old, post_id=8) is None  # another post's record never takes this row
+    archive.close()
+    assert [r["url"] for r in rows(path, "select url from articles")] == [new]
+    urls = rows(path, "select url, article_url, first_seen_at, last_seen_at from article_urls")
+    assert sorted(urls, key=lambda r: r["first_seen_at"]) == [
+        {"url": old, "article_url": new, "first_seen_at": SEEN[0], "last_seen_at": SEEN[0]},
+        {"url": new, "article_url": new, "first_seen_at": SEEN[1], "last_seen_at": SEEN[1]},
+    ]
+    (version,) = rows(path, "select * from article_versions")
+    assert (version["article_url"], version["url"]) == (new, old)
+    assert rows(path, "select article_url from article_people") == [{"article_url": new}]
+
+
+def test_a_record_without_post_id_is_found_by_an_old_url(tmp_path):
+    path = tmp_path / "archive.db"
+    old, new = "https://ham.go.id/2022/09/14/judul/", "https://ham.go.id/2022/09/14/baru/"
+    archive = Archive(path)
+    archive.save(article(), SEEN[0])
+    archive.save(article(url=new), SEEN[1])
+    assert archive.save(article(url=old, post_id=None, source="html"), SEEN[2]) == "changed"
+    archive.close()
+    assert [r["url"] for r in rows(path, "select url from articles")] == [old]
+
+
+def test_a_slug_taken_over_by_another_post_keeps_both(tmp_path):
+    """Post 7 is trashed and post 9 gets its slug: two posts, two rows, nothing overwritten."""
+    path = tmp_path / "archive.db"
+    url = "https://ham.go.id/2022/09/14/judul/"
+    archive = Archive(path)
+    archive.save(article(), SEEN[0])
+    archive.mark_deleted(url, SEEN[1])
+    assert archive.save(article(post_id=9, title="Lain"), SEEN[2]) == "added"
+    archive.close()
+    found = {r["post_id"]: r for r in rows(path, "select * from articles")}
+    assert (found[9]["url"], found[9]["title"]) == (url, "Lain")
+    assert found[7]["url"] == "https://ham.go.id/?p=7" and found[7]["deleted_at"] == SEEN[1]
+    assert found[7]["title"] == "Judul"
+    aliases = rows(path, "select article_url from article_urls where url = ?", [url])
+    assert sorted(r["article_url"] for r in aliases) == sorted(["https://ham.go.id/?p=7", url])
+
+
+def test_the_watermark_is_when_the_last_good_run_started(tmp_path):
+    archive = Archive(tmp_path / "archive.db")
+    run = archive.start_run("https://ham.go.id", full=False)
+    archive.save(article(modified_at="2031-01-01T00:00:00+07:00"), SEEN[0])  # a clock gone wrong
+    archive.finish_run(run, status="ok")
+    (started,) = [r["started_at"] for r in archive.db["crawl_runs"].rows]
+    state = archive.crawl_state("https://ham.go.id")
+    archive.close()
+    assert state.modified_after == watermark(started)
+    assert datetime.fromisoformat(started) - datetime.fromisoformat(state.modified_after) == (
+        timedelta(seconds=1)
+    )
+    assert state.modified_after.endswith("+07:00")
+
+
+def test_lookups_stay_per_site(tmp_path):
+    archive = Archive(tmp_path / "archive.db")
+    archive.save(article(), SEEN[0])
+    portal = article(url="https://portal.ham.go.id/2022/09/7/", title="Portal")
+    assert archive.save(portal, SEEN[1]) == "added"  # the same post id on another site
+    archive.close()
+    assert len(rows(tmp_path / "archive.db", "select url from articles")) == 2
+
+
+def test_a_row_without_post_id_at_the_new_url_is_the_one_updated(tmp_path):
+    """An HTML record without post id took the new URL first; the REST record then finds that
+    row (nothing moves onto an occupied URL)."""
+    path = tmp_path / "archive.db"
+    old, new = "https://ham.go.id/2022/09/14/judul/", "https://ham.go.id/2022/09/14/baru/"
+    archive = Archive(path)
+    archive.save(article(url=old), SEEN[0])
+    archive.save(article(url=new, post_id=None, source="html"), SEEN[1])
+    assert archive.save(article(url=new), SEEN[2]) == "unchanged"
+    archive.close()
+    found = rows(path, "select url, post_id from articles order by url")
+    assert found == [{"url": new, "post_id": 7}, {"url": old, "post_id": 7}]

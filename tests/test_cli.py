@@ -1,15 +1,21 @@
 """The command line as a user meets it: exit codes and one-line errors, never a traceback."""
 
+import json
+import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import ham_archive
+
+from scraper.archive import Archive
 
 
 def run(*args: str, offline: bool = False) -> subprocess.CompletedProcess:
@@ -112,3 +118,91 @@ def test_a_site_that_is_not_wordpress(tmp_path):
     assert_one_line_error(result, "no articles found at http://127.0.0.1:")
     assert "is it a press site? (REST API: HTTP 404" in result.stderr
     assert not (tmp_path / "a.db").exists()
+
+
+# A read-only directory (a read-only bind mount in a mount namespace of the command's own: as
+# root, permissions alone would not stop a write).
+
+LEGACY = Path(__file__).parent / "fixtures" / "archive-3398273"
+
+
+def read_only(directory: Path, *args: str, **popen) -> list[str]:
+    shell = 'mount --bind -o ro "$0" "$0" && exec "$@"'
+    command = ["unshare", "--mount", "sh", "-c", shell, str(directory)]
+    return [*command, sys.executable, "-m", "scraper.cli", *args]
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def read_only_archive(tmp_path) -> Path:
+    """A copy of the release-3398273 fixture, upgraded (by opening it to write)."""
+    shutil.copytree(LEGACY, tmp_path / "ro")
+    Archive(tmp_path / "ro" / "archive.db").close()
+    return tmp_path / "ro" / "archive.db"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["crawl", "--site", "http://127.0.0.1:9"],
+        ["crawl", "--site", "http://127.0.0.1:9", "--db", "{dir}/new.db"],
+        ["reparse"],
+    ],
+    ids=["crawl", "crawl-new", "reparse"],
+)
+def test_writing_into_a_read_only_directory(read_only_archive, args):
+    directory = read_only_archive.parent
+    args = [a.format(dir=directory) for a in args]
+    if "--db" not in args:
+        args += ["--db", str(read_only_archive)]
+    before = snapshot(directory)
+    command = read_only(directory, *args)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert_one_line_error(result, f"directory {str(directory)!r} is not writable")
+    assert result.stderr.splitlines() == [
+        f"Error: directory {str(directory)!r} is not writable; nothing was changed"
+    ]
+    assert snapshot(directory) == before
+
+
+def test_reading_from_a_read_only_directory(read_only_archive):
+    """check and serve only read: they work, immutable, and write nothing."""
+    directory = read_only_archive.parent
+    shutil.copytree(directory, directory.parent / "rw")
+    writable = ham_archive("check", "--db", str(directory.parent / "rw" / "archive.db"))
+    before = snapshot(directory)
+    command = read_only(directory, "check", "--db", str(read_only_archive))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        writable.returncode,
+        writable.stdout,
+        writable.stderr,
+    )
+    assert "only 85.7% of 7 articles" in result.stderr  # the fixture's short edited text
+
+    port = closed_port()
+    command = read_only(directory, "serve", "--db", str(read_only_archive), "--port", str(port))
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/archive/articles.json?_shape=array"
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    assert len(json.load(response)) == 8
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("serve never answered")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(10)
+    assert (
+        server.stderr.read()
+        .decode()
+        .startswith(f"Note: {str(directory)!r} is read-only: serving it immutable")
+    )
+    assert snapshot(directory) == before

@@ -1,16 +1,21 @@
 """Never lose what was published: edits, deletions, incremental runs, kill and resume, reparse."""
 
+import http.server
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import corpus
 import pytest
 import wordpress
+import yaml
 from conftest import ham_archive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,9 +83,16 @@ def test_unchanged_rest_site_costs_at_most_five_requests(mariadb, tmp_path):
         assert "(incremental)" in summary and "0 articles" in summary
         assert last_run(db)["requests"] <= 5
 
-        site.wp.insert_posts([corpus.make_corpus(1, seed=7)[0] | {"date": "2024-01-02 10:00:00"}])
+        site.wp.insert_posts([corpus.make_corpus(1, seed=7)[0] | {"date": None}])  # now
         summary = crawl(site.url, db)
         assert "1 added" in summary and last_run(db)["requests"] <= 6
+
+        # Backdated, its modified date is its old date: modified_after cannot see it, the
+        # total does, and the id listing (11 pages) finds it: robots.txt, home page, modified,
+        # total, 11 id pages, include.
+        site.wp.insert_posts([corpus.make_corpus(1, seed=8)[0] | {"date": "2024-01-02 10:00:00"}])
+        summary = crawl(site.url, db)
+        assert "1 added" in summary and last_run(db)["requests"] <= 4 + 11 + 1
 
 
 def test_transient_errors_are_not_deletions(wp_fresh, tmp_path):
@@ -174,3 +186,175 @@ def test_captures_are_warc_records_linked_to_articles(wp_fresh, tmp_path):
     result = ham_archive("reparse", "--db", str(db))  # the default warc/ holds nothing
     assert result.returncode == 1 and "the archive was left unchanged" in result.stderr
     assert query(db, "select count(*) from articles") == [(len(wp_fresh.published()),)]
+
+
+@pytest.mark.parametrize("locked", [False, True], ids=["rest", "html"])
+def test_a_new_slug_and_date_keep_one_row(wp_fresh, tmp_path, locked):
+    """wp_update_post changes a post's slug and date, so its permalink: the row moves, the old
+    URL stays an alias, and nothing else changes. html: read by REST first, then by HTML."""
+    site, db = wp_fresh, tmp_path / "archive.db"
+    crawl(site.url, db)
+    post_id = site.ids[5]
+    old_url = site.wp.post_info([post_id])[post_id]["link"]
+    (before,) = query(db, "select published_at, modified_at from articles where url = ?", [old_url])
+    site.wp.update_post(post_id, slug="judul-yang-dipindah", date="2021-03-04 10:11:12")
+    new_url = site.wp.post_info([post_id])[post_id]["link"]
+    assert new_url.endswith("/2021/03/04/judul-yang-dipindah/")
+    if locked:
+        site.wp.php("update_option('ham_test_rest_locked', 1);")
+    crawl(site.url, db)
+
+    published = len(site.published())
+    assert query(db, "select count(*), count(distinct post_id) from articles") == [
+        (published, published)
+    ]
+    row = query(
+        db,
+        "select url, published_at, modified_at, deleted_at from articles where post_id = ?",
+        [post_id],
+    )
+    assert row[0][:2] == (new_url, "2021-03-04T10:11:12+07:00") and row[0][3] is None
+    if locked:  # the HTML page has no modified date: REST's stays
+        assert row[0][2] == before[1]
+    aliases = query(db, "select url from article_urls where article_url = ?", [new_url])
+    assert sorted(a[0] for a in aliases) == sorted([old_url, new_url])
+    versions = query(db, "select url, published_at from article_versions")
+    assert versions == [(old_url, before[0])]
+    for table in ("article_people", "article_captures", "article_urls", "article_versions"):
+        assert query(db, f"select count(*) from {table} where article_url = ?", [old_url]) == [
+            (0,)
+        ], table
+    assert (
+        query(db, "select count(*) from article_captures where article_url = ?", [new_url])[0][0]
+        == 2
+    )
+    from scraper.archive import Archive
+
+    archive = Archive(db)
+    assert archive.find(old_url)["post_id"] == post_id
+    archive.close()
+    history = yaml.safe_load((ROOT / "metadata.yml").read_text())["databases"]["archive"]
+    history = history["queries"]["article_history"]["sql"]
+    states = query(db, history, {"url": old_url})  # the canned query takes an old URL too
+    assert [s[0] for s in states] == ["current", "version 1"]
+
+
+def test_edits_are_found_whatever_the_site_timezone(mariadb, tmp_path):
+    """A site on UTC, and a post whose modified date lies in the future: the next run asks for
+    what changed since the last one started, with the offset, and finds the edit."""
+    posts = corpus.make_corpus(12)
+    posts[3] = posts[3] | {"modified": "2031-01-01 00:00:00"}
+    with wordpress.start_site(tmp_path / "wp", posts, mariadb=mariadb, timezone="UTC") as site:
+        db = tmp_path / "archive.db"
+        crawl(site.url, db)
+        edited = site.ids[6]
+        site.wp.update_post(edited, post_title="Judul Sesudah Suntingan")
+        summary = crawl(site.url, db)
+        assert "(incremental)" in summary and "1 changed" in summary
+        assert query(db, "select title from articles where post_id = ?", [edited]) == [
+            ("Judul Sesudah Suntingan",)
+        ]
+
+
+HOSTILE_PATHS = [
+    "/../../../../tmp/ham-evil/x/",
+    "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/tmp/ham-evil/y/",
+    "/..%2f..%2f..%2f..%2ftmp%2fham-evil%2fz.warc.gz",
+    "/2022/09/14/a%00b/",
+    "/2022/09/14/" + "x" * 3000 + "/",
+    "/2022/09/14/~root/.ssh/authorized_keys",
+    "/C:%5cWindows%5cham-evil/",
+    "/2022/09/14/%F0%9F%98%80-%E2%80%AE-emoji/",
+]
+
+
+class HostileSite(http.server.BaseHTTPRequestHandler):
+    """A site whose sitemap lists post URLs made to escape a directory, each served as a post."""
+
+    def do_GET(self):
+        if self.path.startswith("/wp-json/"):
+            return self.answer(401, "application/json", b'{"code": "rest_not_logged_in"}')
+        if self.path == "/":
+            home = b'<html><head><meta name="generator" content="WordPress 6.1"></head></html>'
+            return self.answer(200, "text/html; charset=utf-8", home)
+        if self.path == "/wp-sitemap.xml":
+            host = f"http://{self.headers['Host']}"
+            locs = "".join(f"<url><loc>{host}{p}</loc></url>" for p in HOSTILE_PATHS)
+            body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+            return self.answer(200, "application/xml", body.encode())
+        if self.path in [urllib.parse.quote(p, safe="/%:~") for p in HOSTILE_PATHS] + HOSTILE_PATHS:
+            number = len(self.path)
+            page = (
+                '<html><head><meta name="generator" content="WordPress 6.1">'
+                f'<link rel="shortlink" href="/?p={number}"></head>'
+                f'<body class="single single-post postid-{number}"><article id="post-{number}">'
+                f'<h1 class="entry-title">Judul {number}</h1><time class="entry-date published" '
+                f'datetime="2022-09-14T09:00:00+07:00"></time><div class="entry-content">'
+                f"<p>Jakarta, ham.go.id – Teks {number}. (Humas DJHAM)</p></div></article>"
+                "</body></html>"
+            )
+            return self.answer(200, "text/html; charset=utf-8", page.encode())
+        self.answer(404, "text/html", b"<html><body>Not found</body></html>")
+
+    def answer(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+WARC_NAME = re.compile(r"ham-\d{8}T\d{6}Z-\d+-\d{5}\.warc\.gz")
+
+
+def test_the_crawler_writes_only_its_db_and_warc_files(tmp_path):
+    """Whatever a URL holds, WARC file names come from the run (time, pid, number), never from a
+    URL, and nothing is written outside the database's and the WARC directory."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), HostileSite)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    work, data = tmp_path / "cwd", tmp_path / "data"
+    work.mkdir()
+    data.mkdir()
+    evil = Path("/tmp/ham-evil")
+    assert not evil.exists()
+    try:
+        command = [sys.executable, "-m", "scraper.cli", "crawl", "--db", str(data / "a.db")]
+        command += ["--site", f"http://127.0.0.1:{server.server_address[1]}"]
+        result = subprocess.run(
+            command,
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in data.iterdir()) in (
+        ["a.db", "a.db.lock", "warc"],
+        ["a.db", "a.db-shm", "a.db-wal", "a.db.lock", "warc"],
+    )
+    assert all(WARC_NAME.fullmatch(p.name) for p in (data / "warc").iterdir())
+    assert list(work.iterdir()) == [] and not evil.exists()
+    saved = query(data / "a.db", "select count(*) from articles")[0][0]
+    assert saved >= len(HOSTILE_PATHS) - 2  # what the crawler could fetch is archived
+    captured = {row[0] for row in query(data / "a.db", "select url from captures")}
+    assert any("%2e%2e" in url or ".." in url for url in captured)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://x" + p for p in HOSTILE_PATHS] + ["http://x/" + "../" * 60]
+)
+def test_warc_file_names_never_come_from_urls(tmp_path, url):
+    from scraper.captures import WarcFiles, read_body
+
+    warc = WarcFiles(tmp_path / "warc")
+    capture = warc.write(url, 200, "OK", [(b"Content-Type", b"text/html")], b"<p>x</p>")
+    warc.close()
+    assert WARC_NAME.fullmatch(capture.warc_file)
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [capture.warc_file]
+    assert read_body(tmp_path / "warc", capture.warc_file, capture.warc_offset) == b"<p>x</p>"

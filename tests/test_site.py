@@ -53,7 +53,9 @@ def evil_article(case: Path) -> Article:
     marker = 'entry-content wp-block-post-content">'
     assert marker in html
     html = html.replace(marker, marker + PAYLOAD, 1)
-    return ArticlePage(new_url, html.encode(), site).to_article()
+    article = ArticlePage(new_url, html.encode(), site).to_article()
+    article.post_id += 100000  # another post: the same post id would be the seed moved
+    return article
 
 
 def build_archive(path: Path) -> Path:

@@ -220,7 +220,7 @@ class HamSpider(scrapy.Spider):
     def rest_request(self, page: int) -> scrapy.Request:
         query = {"per_page": self.per_page, "page": page, "_embed": EMBED}
         if self.incremental and self.state.modified_after:
-            query["modified_after"] = self.state.modified_after[:19]  # site-local time
+            query["modified_after"] = self.state.modified_after  # with its offset
         return scrapy.Request(
             self.rest_url(**query),
             callback=self.parse_rest,

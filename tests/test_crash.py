@@ -1,0 +1,85 @@
+"""SIGKILL of the whole crawl at random points, run after run: the next run ends with the
+archive complete, without duplicates, every capture readable, and integrity_check ok."""
+
+import hashlib
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+
+import corpus
+import wordpress
+from conftest import ham_archive
+
+from scraper.captures import read_body
+
+RUNS = 20
+SEED = 20261201  # the kill points: reproducible, as any other test
+
+
+def query(db, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def killed_runs(site_url: str, db, rng: random.Random, runs: int) -> int:
+    """``runs`` crawls, each SIGKILLed (its whole process group) at a random point unless it
+    ended before; after each, integrity_check. Returns how many were killed."""
+    killed = 0
+    for number in range(runs):
+        command = [sys.executable, "-m", "scraper.cli", "crawl", "--site", site_url]
+        command += ["--db", str(db), *(["--full"] if rng.random() < 0.3 else [])]
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
+        try:
+            process.wait(rng.uniform(0.5, 5.0))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            killed += 1
+        if db.exists():
+            assert query(db, "pragma integrity_check") == [("ok",)], number
+    return killed
+
+
+def assert_complete(db, site, versions: int) -> None:
+    published = len(site.published())
+    assert query(db, "pragma integrity_check") == [("ok",)]
+    counts = "count(*), count(distinct url), count(distinct post_id), count(deleted_at)"
+    assert query(db, f"select {counts} from articles") == [(published, published, published, 0)]
+    assert query(db, "select count(*) from article_urls") == [(published,)]
+    unlisted = "select count(*) from articles where url not in (select url from article_urls)"
+    assert query(db, unlisted) == [(0,)]
+    assert query(db, "select count(*) from article_versions") == [(versions,)]
+    assert query(db, "select sum(version_count) from articles") == [(published + versions,)]
+    captures = query(db, "select warc_file, warc_offset, sha256 from captures")
+    for warc_file, offset, sha256 in captures:  # every capture indexed is whole in its WARC
+        body = read_body(db.parent / "warc", warc_file, offset)
+        assert hashlib.sha256(body).hexdigest() == sha256
+    assert query(db, "select status from crawl_runs order by id desc limit 1") == [("ok",)]
+
+
+def test_sigkill_at_random_points_loses_and_duplicates_nothing(mariadb, tmp_path):
+    rng = random.Random(SEED)
+    posts = corpus.make_corpus(30)
+    with wordpress.start_site(tmp_path / "wp", posts, mariadb=mariadb, rest_locked=True) as site:
+        db = tmp_path / "archive.db"
+        killed = killed_runs(site.url, db, rng, RUNS // 2)  # from nothing: first crawls cut
+        result = ham_archive("crawl", "--site", site.url, "--db", str(db))
+        assert result.returncode == 0, result.stderr
+        assert_complete(db, site, versions=0)
+
+        newest = max(site.published(), key=lambda pair: pair[1]["date"])[0]
+        (before,) = query(db, f"select body_text from articles where post_id = {newest}")
+        site.wp.update_post(newest, post_content="Isi yang diperbarui. (Humas DJHAM)")
+        killed += killed_runs(site.url, db, rng, RUNS - RUNS // 2)  # incremental and full
+        result = ham_archive("crawl", "--site", site.url, "--db", str(db))
+        assert result.returncode == 0, result.stderr
+        assert_complete(db, site, versions=1)
+        assert query(db, "select body_text from article_versions") == [before]
+        edited = f"select body_text, version_count from articles where post_id = {newest}"
+        assert query(db, edited) == [("Isi yang diperbarui. (Humas DJHAM)", 2)]
+        assert killed >= RUNS // 2, killed  # most runs were cut, not finished
