@@ -337,6 +337,7 @@ class CrawlState:
     # Ask for posts modified after this: when the last successful run started, less a second
     # (WordPress compares whole seconds, strictly), with the offset, so right in any timezone.
     modified_after: str | None = None
+    last_run_at: str | None = None  # when that run started (sitemap lastmod newer: re-fetch)
     live_posts: dict[int, str] = field(default_factory=dict)  # post_id -> url, not deleted
     live_urls: set[str] = field(default_factory=set)
     recent_urls: list[str] = field(default_factory=list)  # newest articles, to re-check
@@ -765,6 +766,7 @@ class Archive:
             modified_after=last and last["watermark"],
             retry=[(url, kind, post_id) for url, kind, post_id, _ in retry],
             unconfirmed={r[0]: r[3] for r in retry if r[1] == "unconfirmed-gone"},
+            last_run_at=last and last["started_at"],
             live_posts=dict(
                 self.db.execute(
                     f"select post_id, url from articles where {live} and post_id is not null", args

@@ -288,7 +288,13 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
 @click.option("--cdx", default=INTERNET_ARCHIVE_CDX, show_default=True, help="The CDX server.")
 @click.option("--from", "year_from", type=click.IntRange(1991, 2100), help="First year [all].")
 @click.option("--to", "year_to", type=click.IntRange(1991, 2100), help="Last year [all].")
-@click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0), help="Seconds.")
+@click.option(
+    "--delay",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds between two requests to the web archive.",
+)
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
 def backfill(
@@ -348,6 +354,8 @@ def backfill(
         f" -> {db_path}",
         err=True,
     )
+    if stats.get("ham/failed", 0):  # counted above and in crawl_runs; the next run retries them
+        sys.exit(3)
 
 
 @cli.command("export-wacz")

@@ -1,6 +1,8 @@
 from lxml import html as lxml_html
 
 from scraper.text import (
+    BOILERPLATE,
+    BOILERPLATE_STARTS,
     body_html,
     body_text,
     canonical_url,
@@ -130,3 +132,17 @@ def test_backoff_retry_waits_and_retries():
     assert asyncio.run(middleware.process_response(retry, busy)) is busy  # gave up
     fine = Response(request.url, status=200, request=request)
     assert asyncio.run(middleware.process_response(request, fine)) is fine
+
+
+def test_boilerplate_starts_cover_every_boilerplate_form():
+    """clean_body reads a block's whole text only when its first four letters may open one."""
+    forms = (
+        "Post Author: operator.info2", "Leave a Reply", "Leave a comment", "Bagikan",
+        "Bagikan ini:", "Share", "Share this:", "Skip to content", "Tinggalkan Balasan",
+        "Like this:", "Suka ini:", "Related", "Terkait",
+    )  # fmt: skip
+    for form in forms:
+        assert BOILERPLATE.match(form) and form[:4].lower() in BOILERPLATE_STARTS, form
+        assert (
+            body_text(cleaned(f"<p>Teks.</p><div>{form}</div><p>Akhir.</p>")) == "Teks.\n\nAkhir."
+        )

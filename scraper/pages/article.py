@@ -105,7 +105,9 @@ def extract_documents(body: HtmlElement, base_url: str) -> list[Document]:
     seen: set[str] = set()
     for link in body.iter("a"):
         href = link.get("href")
-        url = absolute_url(base_url, href) if href is not None else None
+        if href is None or "." not in href.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]:
+            continue  # no file name with a suffix: not a document (most links)
+        url = absolute_url(base_url, href)
         if url is None:
             continue
         suffix = PurePosixPath(urlsplit(url).path).suffix.lower().lstrip(".")

@@ -78,8 +78,16 @@ class ArticlePage:
         the caller already knows it."""
         if isinstance(body, lxml_html.HtmlElement):
             root = body
-        else:
+        elif cls is not ArticlePage:
             root = parse_html(body, content_type, encoding)
+        else:  # parse less: a layout's fields all lie in <head>, the <body> tag and <main>
+            text, utf8 = _decode(body, content_type, encoding)
+            data = text if utf8 is None else utf8
+            slim = _head_and_main(data)
+            root = _parse(data if slim is None else slim, utf8 is not None)
+            cls = page_object_for(root)
+            if slim is not None and cls is AnyThemeV1:
+                root = _parse(data, utf8 is not None)  # a theme we do not know: all of it
         if cls is ArticlePage:
             cls = page_object_for(root)
         page = super().__new__(cls)
@@ -254,15 +262,16 @@ class AnyThemeV1(ArticlePage):
 
 
 def page_object_for(root: lxml_html.HtmlElement) -> type[ArticlePage]:
-    """Which page object reads this page (pure): a block theme's canvas (``body >
-    div.wp-site-blocks``) holding a post content block is the block layout; a classic
-    ``div.entry-content`` the classic one; anything else the page object that knows both.
-    (Generic page objects for other CMSs come before the last answer when they exist.)"""
-    body = root.find("body")
-    canvas = body.find("div[@class='wp-site-blocks']") if body is not None else None
-    if canvas is not None and BlockThemeV1.BODY(canvas):
+    """Which page object reads this page (pure), from its ``<main>`` (the whole page when it
+    has none): a Post Content block (``.wp-block-post-content``, which only a block theme's
+    templates render) is the block layout; a classic ``div.entry-content`` the classic one;
+    anything else the page object that knows both. (Generic page objects for other CMSs come
+    before that last answer when they exist.)"""
+    main = root.find("body//main")
+    scope = root if main is None else main
+    if BlockThemeV1.BODY(scope):
         return BlockThemeV1
-    if ClassicThemeV1.BODY(root):
+    if ClassicThemeV1.BODY(scope):
         return ClassicThemeV1
     return AnyThemeV1
 
@@ -279,29 +288,38 @@ def decode_html(
     from Word), not lost to U+FFFD. BeautifulSoup's ``UnicodeDammit.detwingle`` does the second
     only for bytes 0x80-0x9F: it takes ``é`` (0xE9) before ASCII for the start of a UTF-8
     sequence and loses it (``test_pages.py`` shows it)."""
+    return _decode(body, content_type, encoding)[0]
+
+
+def _decode(
+    body: bytes | str, content_type: str | bytes | None, encoding: str | None
+) -> tuple[str, bytes | None]:
+    """The text, and the bytes when they are that text in UTF-8 as they stand (the common case:
+    lxml reads UTF-8 bytes faster than a str)."""
     if isinstance(body, str):
-        return body
+        return body, None
     if isinstance(content_type, bytes):  # as Scrapy's headers hold it
         content_type = content_type.decode("latin-1")
     bom_encoding, bom = read_bom(body)
     if bom_encoding and bom:
-        return body[len(bom) :].decode(bom_encoding, "replace")
+        text = body[len(bom) :].decode(bom_encoding, "replace")
+        return text, body[len(bom) :] if bom_encoding == "utf-8" else None
     declared = (
         resolve_encoding(encoding) if encoding else http_content_type_encoding(content_type)
     ) or html_body_declared_encoding(body)
     if declared in ("utf-16", "utf-32"):
         declared += "-be"  # as w3lib reads a label without a BOM
     if declared and declared.startswith(("utf-16", "utf-32")):
-        return body.decode(declared, "replace")
+        return body.decode(declared, "replace"), None
     try:
-        return body.decode("utf-8")
+        return body.decode("utf-8"), body
     except UnicodeDecodeError:
         if declared not in (None, "utf-8"):
             try:
-                return body.decode(declared, "replace")
+                return body.decode(declared, "replace"), None
             except LookupError:  # a label Python does not know
                 pass
-        return body.decode("utf-8", WINDOWS_1252_REPAIR)
+        return body.decode("utf-8", WINDOWS_1252_REPAIR), None
 
 
 def _windows_1252(error: UnicodeError) -> tuple[str, int]:
@@ -322,24 +340,75 @@ codecs.register_error(WINDOWS_1252_REPAIR, _windows_1252)
 # huge_tree: without it libxml2 stops at 256 levels of nesting (a body pasted from Word) and
 # at text or attribute nodes of 10 MB (inline ``data:`` images), and drops the rest silently.
 _PARSER = lxml_html.HTMLParser(huge_tree=True)
+_UTF8_PARSER = lxml_html.HTMLParser(huge_tree=True, encoding="utf-8")  # whatever the page says
 
 
 def parse_html(
     body: bytes | str, content_type: str | bytes | None = None, encoding: str | None = None
 ) -> lxml_html.HtmlElement:
     """A document tree from a page's bytes; Unreadable when lxml cannot read all of it."""
-    text = decode_html(body, content_type, encoding)
+    text, utf8 = _decode(body, content_type, encoding)
+    return _parse(text if utf8 is None else utf8, utf8 is not None)
+
+
+def _parse(data: bytes | str, utf8: bool) -> lxml_html.HtmlElement:
+    parser = _UTF8_PARSER if utf8 else _PARSER
     try:
-        root = lxml_html.document_fromstring(text, parser=_PARSER)
+        root = lxml_html.document_fromstring(data, parser=parser)
     except ValueError:  # a str with an XML encoding declaration: let lxml read the bytes
+        parser = _UTF8_PARSER
         try:
-            root = lxml_html.document_fromstring(text.encode("utf-8"), parser=_PARSER)
+            root = lxml_html.document_fromstring(data.encode("utf-8"), parser=parser)
         except (etree.ParserError, ValueError):
             root = lxml_html.document_fromstring("<html><body></body></html>")
     except etree.ParserError:  # nothing to parse
         root = lxml_html.document_fromstring("<html><body></body></html>")
-    _check_complete(_PARSER)
+    _check_complete(parser)
     return root
+
+
+def _head_and_main(data: bytes | str) -> bytes | None:
+    """A UTF-8 page cut to what precedes ``<body>``, the ``<body>`` tag and its ``<main>``: most
+    of a theme's markup (menus, icons, widgets, footers) lies outside them. None when there is
+    no such ``<main>`` (or the page was not UTF-8). A byte search: the parse is the check."""
+    if isinstance(data, str):
+        return None
+    body = data.find(b"<body")
+    tag_end = data.find(b">", body)
+    main = data.find(b"<main", tag_end)
+    close = data.rfind(b"</main>")
+    if min(body, tag_end, main) < 0 or close < main or data[main + 5 : main + 6] not in _TAG_END:
+        return None
+    return b"".join(_without_styles(data, body)) + data[body : tag_end + 1] + data[main : close + 7]
+
+
+def _without_styles(data: bytes, end: int):
+    """``data[:end]`` (the head) in pieces, ``<style>`` elements left out (a block theme
+    inlines 40 KB of CSS there); scripts and comments are stepped over whole, as a browser
+    reads them, so a ``<style`` inside one is never taken for a tag."""
+    pos = 0
+    upcoming = {mark: data.find(mark, 0, end) for mark in _CLOSE}
+    while True:
+        found = [(at, mark) for mark, at in upcoming.items() if at >= 0]
+        if not found:
+            break
+        at, mark = min(found)
+        close = data.find(_CLOSE[mark], at, end)
+        if close < 0:  # not closed in the head: leave the rest as it is
+            break
+        after = close + len(_CLOSE[mark])
+        yield data[pos:at] if mark == b"<style" else data[pos:after]
+        pos = after
+        for other, other_at in upcoming.items():
+            if 0 <= other_at < pos:
+                upcoming[other] = data.find(other, pos, end)
+    yield data[pos:end]
+
+
+_CLOSE = {b"<style": b"</style>", b"<script": b"</script>", b"<!--": b"-->"}
+
+
+_TAG_END = frozenset((b" ", b">", b"\t", b"\n", b"\r"))
 
 
 def parse_fragment(html: str) -> lxml_html.HtmlElement:

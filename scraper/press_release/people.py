@@ -29,6 +29,7 @@ _DEGREE = (
     rf"(?:{_NOT_A_DEGREE}(?:[A-Z][A-Za-z]{{0,3}}\.){{1,3}}(?:[A-Z][A-Za-z]{{0,3}}\b)?"
     r"|(?:SH|MH|MSi|MPA|MM|MBA|PhD|LLM|MHum|MKn|SSos|MAP|MSc|BSc|AMd)\b)"
 )
+_DEGREE_AFTER_COMMA = re.compile(rf",\s*{_DEGREE}")  # what every _DEGREES match holds
 _DEGREES = re.compile(rf"(?<=[a-z'])\s*,\s*{_DEGREE}(?:\s*,?\s*{_DEGREE})*(?P<next>\s+[A-Z])?")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]*\.?|[(),.;:!?\"“”]|[^\sA-Za-z(),.;:!?\"“”]+")
 _ABBREV = _HONORIFICS | frozenset("mhd muh moh plt plh pj st no kab prov kec m".split())
@@ -112,8 +113,8 @@ _ATTRIBUTION = re.compile(
 _MAX_NAME_TOKENS = 5
 _LOOK_BEHIND = 90  # characters read before a position word (for `Name, Position`)
 _LOOK_AHEAD = 160  # characters read after it before stopping at the next sentence end
-# A position word standing alone (a whole run of ASCII letters), in any case.
-_HEAD_WORD = re.compile(rf"(?<![A-Za-z]){_alternation(sorted(_HEADS))}(?![A-Za-z])", re.I | re.A)
+# A position word standing alone (a whole run of letters), in a lower-case ASCII copy.
+_HEAD_WORD = re.compile(rf"(?<![a-z]){_alternation(sorted(_HEADS))}(?![a-z])".encode())
 
 
 class _Tok:
@@ -356,13 +357,16 @@ def _strip_degrees(text: str) -> str:
         nxt = m.group("next")
         return (". " + nxt.strip()) if nxt else ""
 
+    if not _DEGREE_AFTER_COMMA.search(text):  # most texts: a quick search from each comma
+        return text
     return _DEGREES.sub(repl, text)
 
 
 def _windows(text: str) -> list[tuple[int, int]]:
     """Stretches of text around position words, within one paragraph, merged."""
     spans: list[tuple[int, int]] = []
-    for m in _HEAD_WORD.finditer(text):
+    # Searched in an ASCII, lower-case copy of the same length: offsets are the text's.
+    for m in _HEAD_WORD.finditer(text.encode("ascii", "replace").lower()):
         para_start = text.rfind("\n", 0, m.start()) + 1
         para_end = text.find("\n", m.end())
         para_end = len(text) if para_end < 0 else para_end

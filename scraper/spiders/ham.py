@@ -27,11 +27,12 @@ Every failure (download, HTTP status, page object, spider or item error) is reco
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -59,7 +60,7 @@ from scraper.pages import (
 from scraper.pages.listing import sitemap_urls_from_robots
 from scraper.pages.rest import EMBED
 from scraper.pages.site import detect_cms, feed_urls, read_article, site_after_redirects
-from scraper.text import absolute_url, canonical_url
+from scraper.text import absolute_url, canonical_url, site_time
 
 DEFAULT_SITE = "https://ham.go.id"
 # Failures of these kinds are asked for once more at the end of the run (second_try_step).
@@ -68,6 +69,12 @@ SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
 REDIRECTS = (301, 302, 303, 307, 308)
 PERMANENT = (301, 308)  # only a permanent redirect of the home page moves the site
 MAX_HOPS = 5
+
+
+def newer(lastmod: str, since: str) -> bool:
+    """Whether a sitemap's ``lastmod`` (W3C datetime, or a date) is later than ``since``."""
+    value = site_time(lastmod.strip())
+    return bool(value) and datetime.fromisoformat(value) > datetime.fromisoformat(since)
 
 
 def header_int(response: Response, name: str) -> int | None:
@@ -188,7 +195,12 @@ class HamSpider(scrapy.Spider):
 
     def home_failed(self, failure: Failure):
         """No answer at all: the site cannot be reached; say so, do not guess further. When
-        something else answered (robots.txt), the home page alone failed: go on."""
+        something else answered (robots.txt), the home page alone failed: go on. (A home page
+        robots.txt forbids us is no answer either, but the rest of the site may be open.)"""
+        if failure.check(IgnoreRequest) and "offsite" not in failure.getErrorMessage():
+            self.logger.info("home page not fetched: %s", failure.getErrorMessage())
+            yield from self.begin()
+            return
         self.failed(failure, "home")
         if self.crawler.stats.get_value("response_received_count"):
             yield from self.begin()
@@ -523,7 +535,9 @@ class HamSpider(scrapy.Spider):
             self.sitemaps["read"].add(response.url)
         for url in sitemaps:
             yield self.sitemap_request(url, indexed=True)
-        yield from self.found(urls, "sitemap")
+        since = site_time(self.state.last_run_at)
+        changed = {url for url, lastmod in page.lastmod.items() if since and newer(lastmod, since)}
+        yield from self.found(urls, "sitemap", changed)
 
     def sitemap_failed(self, failure: Failure):
         if failure.request.cb_kwargs.get("indexed"):
@@ -658,14 +672,15 @@ class HamSpider(scrapy.Spider):
         if more and number < self.max_pages:
             yield self.listing_request(next_page or f"{self.site}/page/{number + 1}/", number + 1)
 
-    def found(self, urls: list[str], source: str):
-        """URLs of posts from a sitemap or a listing: fetch the new ones (all, when full)."""
+    def found(self, urls: list[str], source: str, changed: set[str] = frozenset()):
+        """URLs of posts from a sitemap or a listing: fetch the new ones (all, when full), and
+        those a sitemap's ``lastmod`` says changed since the last run."""
         if not urls:
             return
         known = self.seen.get("rest", set()) | (self.state.live_urls if self.incremental else set())
         self.seen.setdefault(source, set()).update(urls)
         for url in urls:
-            if url not in known:
+            if url not in known or url in changed:
                 yield self.article_request(url)
 
     def article_request(self, url: str) -> scrapy.Request:
