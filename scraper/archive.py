@@ -80,7 +80,7 @@ KEPT_COLUMNS = (
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
 # Not every source carries these (an HTML page has no modified date, may lack the post id): a
 # record without one keeps the value the archive has.
-UNKNOWN_WHEN_NULL = ("post_id", "modified_at", "featured_image")
+UNKNOWN_WHEN_NULL = ("post_id", "modified_at", "featured_image", "site")
 # An article's state: every column but the bookkeeping, kept whole in each version.
 STATE_COLUMNS = {k: v for k, v in ARTICLE_COLUMNS.items() if k not in KEPT_COLUMNS}
 CHILD_TABLES = {
