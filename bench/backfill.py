@@ -8,8 +8,11 @@ records them again as captured on 2020-06-01 (so a backfill stores states and ve
 serves both files from a real pywb on 127.0.0.1 (``tests/pywb.py``). Then, for each delay:
 
 * ``baseline``: a plain fetcher (urllib, one request at a time, each request starting at least
-  ``delay`` seconds after the previous one: Scrapy's DOWNLOAD_DELAY) GETting the CDX query and
-  every memento the backfill fetches (the same list: ``distinct_captures`` of the CDX answer);
+  ``delay`` seconds after the previous one: Scrapy's DOWNLOAD_DELAY) GETting robots.txt, the
+  CDX query and every memento the backfill fetches (the same list: ``distinct_captures`` of
+  the CDX answer); and the same over one kept-alive connection (http.client), as Scrapy
+  fetches: pywb's server answers a kept-alive connection about 40 ms later per request
+  (delayed ACKs), which only a delay below that shows;
 * ``backfill``: ``ham-archive backfill --delay D`` into a fresh database: the same requests,
   plus reading every page, storing it with its provenance and writing our WARC files.
 
@@ -20,6 +23,7 @@ and CPU seconds. The target (issue 11): within 1.3x. Nothing is asserted on abso
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import sqlite3
@@ -30,6 +34,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -42,19 +47,28 @@ from crawl import bench_corpus  # noqa: E402
 from scraper.wayback import cdx_query, distinct_captures, parse_cdx, worth_fetching  # noqa: E402
 
 
-def plain_fetch(urls: list[str], delay: float) -> float:
-    """Seconds to GET ``urls`` one by one, each start ``delay`` after the previous start."""
+def plain_fetch(urls: list[str], delay: float, keep_alive: bool) -> float:
+    """Seconds to GET ``urls`` one by one, each start ``delay`` after the previous start: a new
+    connection per request (urllib), or one kept open (http.client), as Scrapy does."""
+    parts = urlsplit(urls[0])
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
     started = time.perf_counter()
     last = None
     for url in urls:
         if last is not None:
             time.sleep(max(0.0, last + delay - time.perf_counter()))
         last = time.perf_counter()
+        if keep_alive:
+            target = urlsplit(url)
+            connection.request("GET", target.path + (f"?{target.query}" if target.query else ""))
+            connection.getresponse().read()  # robots.txt: a 404 from pywb, as for the backfill
+            continue
         try:
             with urllib.request.urlopen(url, timeout=120) as response:
                 response.read()
-        except urllib.error.HTTPError as error:  # robots.txt: 404 from pywb, as for the backfill
+        except urllib.error.HTTPError as error:
             error.read()
+    connection.close()
     return time.perf_counter() - started
 
 
@@ -107,7 +121,8 @@ def main() -> None:
                 urls += [group[0].memento_url(prefix) for group in groups]
                 results["mementos"] = len(groups)
                 for delay in map(float, args.delays.split(",")):
-                    plain = plain_fetch(urls, delay)
+                    plain = plain_fetch(urls, delay, keep_alive=False)
+                    kept = plain_fetch(urls, delay, keep_alive=True)
                     ours = backfill(site.url, cdx, prefix, work / f"db-{delay}.db", delay)
                     with sqlite3.connect(work / f"db-{delay}.db") as con:
                         rows = con.execute("select count(*) from articles").fetchone()[0]
@@ -116,15 +131,19 @@ def main() -> None:
                         "delay": delay,
                         "requests": len(urls),
                         "baseline_seconds": plain,
+                        "baseline_keep_alive_seconds": kept,
                         **ours,
                         "ratio": ours["seconds"] / plain,
+                        "ratio_keep_alive": ours["seconds"] / kept,
                         "articles": rows,
                         "versions": versions[0],
                     }
                     results["runs"].append(run)
                     print(
                         f"delay {delay:>5.2f}s: {len(urls)} requests · plain fetch {plain:6.1f}s"
+                        f" (kept-alive connection {kept:6.1f}s)"
                         f" · backfill {ours['seconds']:6.1f}s = {run['ratio']:.2f}x"
+                        f" ({run['ratio_keep_alive']:.2f}x)"
                         f" · {rows} articles, {versions[0]} versions"
                         f" · peak RSS {ours['peak_rss_mib']:.0f} MiB"
                         f" · CPU {ours['cpu_seconds']:.1f}s",

@@ -64,6 +64,7 @@ ARTICLE_COLUMNS = {
     "last_seen_at": str,
     "changed_at": str,
     "deleted_at": str,
+    "deletion_evidence": str,
 }
 # Bookkeeping columns that save() manages itself, not read from the Article.
 KEPT_COLUMNS = (
@@ -72,13 +73,14 @@ KEPT_COLUMNS = (
     "last_seen_at",
     "changed_at",
     "deleted_at",
+    "deletion_evidence",
     "same_as",
 )
 # A change of any of these is an edit: the previous state goes to article_versions.
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
 # Not every source carries these (an HTML page has no modified date, may lack the post id): a
 # record without one keeps the value the archive has.
-UNKNOWN_WHEN_NULL = ("post_id", "modified_at", "featured_image")
+UNKNOWN_WHEN_NULL = ("post_id", "modified_at", "featured_image", "site")
 # An article's state: every column but the bookkeeping, kept whole in each version.
 STATE_COLUMNS = {k: v for k, v in ARTICLE_COLUMNS.items() if k not in KEPT_COLUMNS}
 CHILD_TABLES = {
@@ -161,6 +163,18 @@ from article_captures
 join captures on captures.id = article_captures.capture_id
 left join mementos on mementos.capture_id = captures.id
 """
+FAILURE_COLUMNS = {
+    "id": int,
+    "run_id": int,
+    "url": str,
+    "kind": str,
+    "reason": str,
+    "post_id": int,
+    "capture_id": int,
+}
+# Failures of these kinds are fetched again by the next run; "unconfirmed-gone" is a 404 that
+# waits for a second signal (scraper.deletion), not a failure.
+RETRIED_KINDS = ("article", "rest-post", "unconfirmed-gone")
 RUN_COLUMNS = {
     "id": int,
     "site": str,
@@ -179,6 +193,7 @@ RUN_COLUMNS = {
     "sources": str,
     "coverage": str,
     "max_modified_at": str,
+    "watermark": str,
     "moved_to": str,
     "cms": str,
     "extractors": str,
@@ -318,17 +333,24 @@ class WriteLock:
 class CrawlState:
     """What an incremental crawl needs to know of the archive (read before it starts)."""
 
-    last_run: int | None = None  # the last successful run of this site
+    last_run: int | None = None  # the last finished (ok or partial) run of this site
     # Ask for posts modified after this: when the last successful run started, less a second
     # (WordPress compares whole seconds, strictly), with the offset, so right in any timezone.
     modified_after: str | None = None
+    last_run_at: str | None = None  # when that run started (sitemap lastmod newer: re-fetch)
     live_posts: dict[int, str] = field(default_factory=dict)  # post_id -> url, not deleted
     live_urls: set[str] = field(default_factory=set)
     recent_urls: list[str] = field(default_factory=list)  # newest articles, to re-check
+    retry: list[tuple[str, str, int | None]] = field(default_factory=list)  # url, kind, post_id
+    unconfirmed: dict[str, int | None] = field(default_factory=dict)  # 404 url -> capture id
 
     @property
     def live_post_ids(self) -> set[int]:
         return set(self.live_posts)
+
+    @property
+    def retry_post_ids(self) -> set[int]:
+        return {post_id for _, kind, post_id in self.retry if kind == "rest-post" and post_id}
 
 
 class Archive:
@@ -496,7 +518,7 @@ class Archive:
             if row[name] is None:
                 row[name] = existing[name]
         update = {**row, "last_seen_at": max(existing["last_seen_at"] or seen_at, seen_at)}
-        update["deleted_at"] = None  # seen again
+        update["deleted_at"] = update["deletion_evidence"] = None  # seen again
         if not row["capture_id"]:
             update["capture_id"] = existing["capture_id"]
         edited = any(existing[f] != row[f] for f in CONTENT_FIELDS)
@@ -602,14 +624,19 @@ class Archive:
             table.delete_where("article_url = ?", [article.url])
             table.insert_all({"article_url": article.url, **child} for child in children)
 
-    def mark_deleted(self, url: str, seen_at: str | None = None) -> bool:
-        """Record that the site no longer shows an article; the row itself is kept.
+    def mark_deleted(
+        self, url: str, seen_at: str | None = None, evidence: dict | None = None
+    ) -> bool:
+        """Record that the site no longer shows an article, and why (``deletion_evidence``,
+        from scraper.deletion); the row itself is kept.
 
         ``url`` is the article's current URL: an old URL of a moved article is not its page."""
+        proof = json.dumps(evidence, ensure_ascii=False) if evidence else None
         with self.db.atomic():
             cursor = self.db.execute(
-                "update articles set deleted_at = ? where url = ? and deleted_at is null",
-                [seen_at or now(), url],
+                "update articles set deleted_at = ?, deletion_evidence = ?"
+                " where url = ? and deleted_at is null",
+                [seen_at or now(), proof, url],
             )
         return cursor.rowcount > 0
 
@@ -690,19 +717,35 @@ class Archive:
             run["mode"] = mode
             return self.db["crawl_runs"].insert(run).last_pk
 
-    def finish_run(self, run_id: int, **fields) -> None:
+    def finish_run(
+        self,
+        run_id: int,
+        failures: list[dict] = (),
+        listing_complete: bool = True,
+        previous_watermark: str | None = None,
+        **fields,
+    ) -> None:
+        """The run's row, and one crawl_failures row per failure (URL, kind, reason). The next
+        incremental run asks for what changed since this one started, unless its listing was
+        incomplete: then since where the previous good listing started (``previous_watermark``)."""
         fields["max_modified_at"] = self.db.execute(
             "select max(modified_at) from articles where deleted_at is null"
         ).fetchone()[0]
+        started = self.db["crawl_runs"].get(run_id)["started_at"]
+        fields["watermark"] = watermark(started) if listing_complete else previous_watermark
         with self.db.atomic():
             self.db["crawl_runs"].update(run_id, {"ended_at": now(), **fields})
+            self.db["crawl_failures"].insert_all(
+                ({**failure, "run_id": run_id} for failure in failures), columns=FAILURE_COLUMNS
+            )
 
     def crawl_state(self, site: str, recent: int = 20, now_at: str | None = None) -> CrawlState:
-        """The state an incremental crawl of ``site`` starts from: its last run, and the live
+        """The state an incremental crawl of ``site`` starts from: its last finished run (a
+        partial run is trusted for what it did; its failures are retried), and the live
         articles of where it leads now (``now_at``, after any move; ``site`` by default)."""
         last = next(
             self.db["crawl_runs"].rows_where(
-                "site = ? and status = 'ok' and coalesce(mode, '') != 'wayback'",
+                "site = ? and status in ('ok', 'partial') and coalesce(mode, '') != 'wayback'",
                 [site],
                 order_by="id desc",
                 limit=1,
@@ -711,9 +754,19 @@ class Archive:
         )
         live = "deleted_at is null and site = :site"
         args = {"site": now_at or site, "recent": recent}
+        kinds = ",".join(f"'{kind}'" for kind in RETRIED_KINDS)
+        retry = self.db.execute(
+            "select url, kind, post_id, max(capture_id) from crawl_failures where run_id in"
+            " (select id from crawl_runs where site = ? and id >= ?)"
+            f" and kind in ({kinds}) group by url, kind, post_id order by url",
+            [site, last["id"] if last else 0],
+        ).fetchall()
         return CrawlState(
             last_run=last and last["id"],
-            modified_after=last and watermark(last["started_at"]),
+            modified_after=last and last["watermark"],
+            retry=[(url, kind, post_id) for url, kind, post_id, _ in retry],
+            unconfirmed={r[0]: r[3] for r in retry if r[1] == "unconfirmed-gone"},
+            last_run_at=last and last["started_at"],
             live_posts=dict(
                 self.db.execute(
                     f"select post_id, url from articles where {live} and post_id is not null", args
@@ -786,11 +839,13 @@ def create_schema(db: sqlite_utils.Database) -> None:
         table.create_index(["article_url"], if_not_exists=True)
     tables = {"captures": CAPTURE_COLUMNS, "article_versions": VERSION_COLUMNS}
     tables["crawl_runs"] = RUN_COLUMNS
+    tables["crawl_failures"] = FAILURE_COLUMNS
     for name, columns in tables.items():
         if not db.table(name).exists():
             db.table(name).create(columns, pk="id")
         add_columns(db[name], columns)
     db["captures"].create_index(["url"], if_not_exists=True)
+    db["crawl_failures"].create_index(["run_id"], if_not_exists=True)
     db["article_versions"].create_index(["article_url"], if_not_exists=True)
     if not db.table("article_captures").exists():
         db.table("article_captures").create(

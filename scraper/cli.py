@@ -82,6 +82,9 @@ def cli() -> None:
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
 @click.option("--wait", is_flag=True, help="If another crawl is writing the archive, wait for it.")
+@click.option(
+    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting."
+)
 def crawl(
     sites: tuple[str, ...],
     db_path: str,
@@ -89,6 +92,7 @@ def crawl(
     warc_dir: str | None,
     verbose: bool,
     wait: bool,
+    overrides: tuple[str, ...] = (),
 ) -> None:
     """Archive every public press release of the sites into the database.
 
@@ -107,7 +111,8 @@ def crawl(
         except ArchiveError as error:
             raise click.ClickException(str(error)) from None
         started = time.monotonic()
-        results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir)
+        settings = dict(override.partition("=")[::2] for override in overrides)
+        results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir, **settings)
         seconds = time.monotonic() - started
     finally:
         lock.release()
@@ -130,6 +135,13 @@ def crawl(
         raise click.ClickException(message)
     for line in lines:
         click.echo(line, err=True)
+    statuses = {stats.get("ham/status") for stats, _ in results}
+    sys.exit(EXIT_PARTIAL if statuses - {"ok", "moved"} else EXIT_OK)
+
+
+# Exit status of `crawl`, for cron and systemd (docs/operations.md): 1 (failed) is a
+# ClickException when no site gave anything; 3 when any site's run was not ok.
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
 
 
 def check_site(site: str) -> str:
@@ -140,7 +152,12 @@ def check_site(site: str) -> str:
 
 
 def run_spiders(
-    sites: tuple[str, ...], db_path: str, verbose: bool, full: bool, warc_dir: str | None
+    sites: tuple[str, ...],
+    db_path: str,
+    verbose: bool,
+    full: bool,
+    warc_dir: str | None,
+    **overrides: str,
 ) -> list:
     """Run one crawl per site, side by side in this process; returns (stats, spider) of each."""
     from scrapy.crawler import CrawlerProcess
@@ -148,6 +165,8 @@ def run_spiders(
     from scraper.spiders.ham import HamSpider
 
     settings = crawl_settings(db_path, verbose, full, warc_dir)
+    for name, value in overrides.items():  # crawl -s NAME=VALUE
+        settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers = []
     for site in sites:
@@ -205,10 +224,13 @@ def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str
     )
     kind = "incremental" if spider.incremental else "full"
     moved = f" (moved to {spider.site})" if spider.site != site else ""
-    return (
-        f"Crawled {site}{moved} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)}"
-        f" -> {db_path}"
-    )
+    line = f"Crawled {site}{moved} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)}"
+    line += f" -> {db_path}"
+    status = stats.get("ham/status", "ok")
+    if status not in ("ok", "moved"):
+        line += f"\nRun {status}: the failed URLs and why are in crawl_failures; the next run"
+        line += " retries them"
+    return line
 
 
 @cli.command()
@@ -266,7 +288,13 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
 @click.option("--cdx", default=INTERNET_ARCHIVE_CDX, show_default=True, help="The CDX server.")
 @click.option("--from", "year_from", type=click.IntRange(1991, 2100), help="First year [all].")
 @click.option("--to", "year_to", type=click.IntRange(1991, 2100), help="Last year [all].")
-@click.option("--delay", default=1.0, show_default=True, type=click.FloatRange(0), help="Seconds.")
+@click.option(
+    "--delay",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds between two requests to the web archive.",
+)
 @click.option("--warc-dir", type=click.Path(file_okay=False), help="Raw captures [db dir/warc].")
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
 def backfill(
@@ -326,6 +354,8 @@ def backfill(
         f" -> {db_path}",
         err=True,
     )
+    if stats.get("ham/failed", 0):  # counted above and in crawl_runs; the next run retries them
+        sys.exit(3)
 
 
 @cli.command("export-wacz")

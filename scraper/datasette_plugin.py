@@ -95,6 +95,7 @@ del.ham-diff { background: #fdd; } ins.ham-diff { background: #dfd; text-decorat
 .ham-kicker { text-transform: uppercase; letter-spacing: 0.05em; font-size: 0.8rem; margin: 0; }
 .ham-meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.25em 1em; }
 .ham-meta dt { font-weight: bold; } .ham-meta dd { margin: 0; }
+@media (max-width: 600px) { .ham-meta { display: block; } .ham-meta dd { margin-bottom: 0.5em; } }
 .ham-term { display: inline-block; margin: 0 0.4em 0.2em 0; padding: 0 0.5em;
   border: 1px solid #bbb; border-radius: 1em; text-decoration: none; }
 .ham-url { word-break: break-all; }

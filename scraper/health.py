@@ -118,12 +118,56 @@ def coverage(db: sqlite_utils.Database) -> dict:
 
 
 def problems(db: sqlite_utils.Database, now: datetime | None = None) -> list[str]:
-    """What is wrong with the archive, most important first; empty when it is healthy."""
+    """What is wrong with the archive, most important first; empty when it is healthy.
+
+    Every site of the last crawl is judged: a crawl of several sites makes one run each."""
     if not db["crawl_runs"].count:
         return ["no crawl recorded yet: run 'ham-archive crawl'"]
     run = last_run(db, now)
     if run is None:  # the first crawl is still going
         return []
+    runs = [run, *(other for other in same_crawl(db, run) if other["id"] != run["id"])]
+    found = [
+        f"{each['site']}: {problem}" if len(runs) > 1 else problem
+        for each in runs
+        for problem in run_problems(each, now)
+    ]
+    if found:
+        return found
+    coverage_found = coverage(db)
+    if not coverage_found["articles"]:
+        return ["the archive holds no live article"]
+    wanted = [
+        ("titles", MIN_TITLES, "a title"),
+        ("dates", MIN_DATES, "a publication date"),
+        ("texts", MIN_TEXTS, f"a text of {MIN_WORDS}+ words"),
+    ]
+    return [
+        f"only {percent(coverage_found[key])} of {coverage_found['articles']} articles have "
+        f"{what} (threshold {percent(threshold)})"
+        for key, threshold, what in wanted
+        if coverage_found[key] < threshold
+    ] + [problem for each in runs for problem in layout_changes(db, each)]
+
+
+SAME_CRAWL = timedelta(seconds=60)  # the runs of one crawl command start together
+
+
+def same_crawl(db: sqlite_utils.Database, run: dict) -> list[dict]:
+    """The runs of the other sites started by the same crawl command as ``run``."""
+    started = datetime.fromisoformat(run["started_at"])
+    window = [(started + d).isoformat() for d in (-SAME_CRAWL, SAME_CRAWL)]
+    return list(
+        db["crawl_runs"].rows_where(
+            "started_at between ? and ? and site != ? and status != 'running'",
+            [*window, run["site"]],
+            order_by="id",
+        )
+    )
+
+
+def run_problems(run: dict, now: datetime | None = None) -> list[str]:
+    """What one run says is wrong: it hangs, failed, or found nothing."""
     when = run["started_at"]
     if run["status"] == "running":
         hours = age(run, now) / timedelta(hours=1)
@@ -136,20 +180,7 @@ def problems(db: sqlite_utils.Database, now: datetime | None = None) -> list[str
         return [f"last run ({when}) failed: {run['errors'] or 'crawl stopped before the end'}"]
     if run["status"] == "empty":
         return [f"last run ({when}) found no articles at {run['site']}"]
-    found = coverage(db)
-    if not found["articles"]:
-        return ["the archive holds no live article"]
-    wanted = [
-        ("titles", MIN_TITLES, "a title"),
-        ("dates", MIN_DATES, "a publication date"),
-        ("texts", MIN_TEXTS, f"a text of {MIN_WORDS}+ words"),
-    ]
-    return [
-        f"only {percent(found[key])} of {found['articles']} articles have {what} "
-        f"(threshold {percent(threshold)})"
-        for key, threshold, what in wanted
-        if found[key] < threshold
-    ] + layout_changes(db, run)
+    return []
 
 
 def extraction_shares(run: dict) -> tuple[int, float, float] | None:

@@ -72,6 +72,7 @@ class Gone:
     url: str
     reason: str  # "HTTP 404", "absent from the REST listing", ...
     capture_id: int | None = None
+    evidence: dict | None = None  # scraper.deletion.Evidence.as_json(): reasons, capture ids
 
 
 @dataclass

@@ -1,12 +1,15 @@
-"""Retries that wait: exponential backoff, and the server's own Retry-After on 429 and 503."""
+"""Retries that wait (exponential backoff, the server's own Retry-After on 429 and 503), and a
+guard that keeps every request on the configured site."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
 
 
@@ -42,3 +45,26 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return response
         await asyncio.sleep(min(delay, self.cap))
         return retry
+
+
+class SiteOnlyMiddleware:
+    """The crawler never leaves the configured site: every request to another host is refused,
+    redirects and ``dont_filter`` requests included (Scrapy's offsite filter lets those pass).
+    Only the home page's own redirects (``allow_offsite``, not followed automatically) may look
+    elsewhere, to see whether the whole site moved (the spider then allows that host alone)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request, spider=None):
+        hosts = getattr(self.crawler.spider, "allowed_domains", None) or []
+        host = urlsplit(request.url).hostname
+        if request.meta.get("allow_offsite"):  # the home page's hops, to learn of a site move
+            return None
+        if hosts and host not in hosts:
+            raise IgnoreRequest(f"offsite, refused: {request.url}"[:300])
+        return None

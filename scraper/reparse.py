@@ -5,6 +5,7 @@ crawls made them. Articles that no capture backs (older archives) are left as th
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -67,9 +68,13 @@ def reparse(
     counts: Counter = Counter()
     with db.atomic():  # one transaction: all of it, or none of it
         backed = [r[0] for r in db.execute("select distinct article_url from article_captures")]
-        deleted = dict(
-            db.execute("select url, deleted_at from articles where deleted_at is not null")
-        )
+        deleted = {  # decided on evidence by the crawl (scraper.deletion): kept as they are
+            url: (deleted_at, json.loads(evidence) if evidence else None)
+            for url, deleted_at, evidence in db.execute(
+                "select url, deleted_at, deletion_evidence from articles"
+                " where deleted_at is not null"
+            )
+        }
         for url in backed:
             for table in REBUILT:
                 db.execute(f"delete from [{table}] where article_url = ?", [url])
@@ -81,8 +86,8 @@ def reparse(
             counts += replay(archive, capture, warc_dir, sites, mementos.get(capture["id"]))
             if progress:
                 progress(done, len(captures))
-        for url, deleted_at in deleted.items():  # deletions seen in REST listings: no capture
-            archive.mark_deleted(url, deleted_at)
+        for url, (deleted_at, evidence) in deleted.items():  # a 404 alone proves nothing
+            counts["deleted"] += archive.mark_deleted(url, deleted_at, evidence)
     return counts
 
 
@@ -110,8 +115,6 @@ def replay(
     page, times = capture, [seen_at]
     if mementos:  # a web archive's capture: the page it archived, at each time it did
         page, times = {**capture, "url": mementos[0][0]}, [when for _, when in mementos]
-    elif capture["status"] in (404, 410):
-        counts["deleted"] += archive.mark_deleted(capture["url"], seen_at)
     try:
         articles = articles_in(page, body, site)
     except Unreadable as error:  # the rows it backs were cleared: stop, change nothing

@@ -25,6 +25,9 @@ RETRY_BACKOFF_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scraper.middlewares.BackoffRetryMiddleware": 550,
+    # Ours refuses offsite requests with an error the run records; Scrapy's drops them unsaid.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scraper.middlewares.SiteOnlyMiddleware": 40,  # before robots.txt is asked of another host
 }
 
 COOKIES_ENABLED = False
@@ -50,6 +53,13 @@ FULL_CRAWL = False
 RECHECK_RECENT = 20
 # Seconds between progress lines on stderr; 0 turns them off.
 PROGRESS_INTERVAL = 10
+# Posts per REST request (WordPress allows at most 100).
+REST_PER_PAGE = 100
+# A listing (REST pages, /page/N/) is never walked further than this, whatever it claims.
+LISTING_MAX_PAGES = 10000
+# Memory stays bounded: a response over DOWNLOAD_MAXSIZE is dropped and recorded as a failure.
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 # A site with no REST API, sitemap, feed or WordPress listing is crawled from its home page,
 # following its own links (menus, listings, pagination) up to this many pages (docs/sources.md).
 SITE_CRAWL_MAX_PAGES = 5000

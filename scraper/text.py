@@ -244,7 +244,8 @@ WRITTEN_DATE = re.compile(
     re.IGNORECASE,
 )
 _TIME_DOT = re.compile(r"(\d{1,2})\.(\d{2})(?=\s*(?:WITA|WIB|WIT)?\s*$)", re.IGNORECASE)
-_ZONE = re.compile(r"\b(WITA|WIB|WIT)\b", re.IGNORECASE)
+_ZONE = re.compile(r"\s*\b(WITA|WIB|WIT|UTC|GMT)\b\s*$|\s*([+-]\d{2}):?(\d{2})\s*$", re.I)
+_parser = None  # dateparser's DateDataParser, built on first use (only DOM dates need it)
 
 
 def written_date(text: str | None) -> str | None:
@@ -252,23 +253,40 @@ def written_date(text: str | None) -> str | None:
 
     ``Rabu, 14 September 2022 | 09:00 WIB``, ``14 Sep 2022``, ``14/09/2022``, ``10:00 WITA``
     (+08:00) and ``WIT`` (+09:00) are understood; a date without a time is read as midnight.
+    The zone is read here and the rest by dateparser as an absolute date (its time-zone and
+    relative-date parsers cost it 15 ms a call; without them about 2 ms).
     """
+    global _parser
     match = WRITTEN_DATE.search(text or "")
     if not match:
         return None
-    import dateparser  # only pages without a machine-readable date get here
-
+    if value := site_time(match.group(0)):  # ISO 8601 already
+        return value
     value = _TIME_DOT.sub(r"\1:\2", match.group(0).replace("|", " ").replace("@", " "))
-    value = _ZONE.sub(lambda zone: ZONES[zone.group(1).upper()], value)
     value = re.sub(r"\b(?:pukul|jam|at)\b", " ", value, flags=re.IGNORECASE)
-    moment = dateparser.parse(
-        value,
-        languages=["id", "en"],
-        settings={
-            "DATE_ORDER": "DMY",
-            "TIMEZONE": "+07:00",
-            "RETURN_AS_TIMEZONE_AWARE": True,
-            "PREFER_DAY_OF_MONTH": "first",
-        },
-    )
+    zone, offset = _ZONE.search(value), SITE_TZ
+    if zone:
+        name = (zone.group(1) or "").upper()
+        if name in ZONES or name in ("UTC", "GMT"):
+            hours = int(ZONES.get(name, "+00:00")[:3])
+            offset = timezone(timedelta(hours=hours))
+        else:
+            sign = -1 if zone.group(2).startswith("-") else 1
+            minutes = int(zone.group(2)[1:]) * 60 + int(zone.group(3))
+            offset = timezone(sign * timedelta(minutes=minutes))
+        value = value[: zone.start()]
+    if _parser is None:
+        from dateparser.date import DateDataParser
+
+        _parser = DateDataParser(
+            languages=["id", "en"],
+            settings={
+                "PARSERS": ["absolute-time"],
+                "DATE_ORDER": "DMY",
+                "PREFER_DAY_OF_MONTH": "first",
+            },
+        )
+    moment = _parser.get_date_data(value).date_obj
+    if moment is not None:
+        moment = moment.replace(tzinfo=offset)
     return moment.astimezone(SITE_TZ).isoformat(timespec="seconds") if moment else None

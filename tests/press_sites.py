@@ -9,7 +9,8 @@ way the text would reach a reader, with each CMS's own furniture around it:
                    dates ``Rabu, 14 September 2022 | 09:00 WIB`` (some posts in WITA or WIT), a
                    breadcrumb, a view counter, a share bar, a ``Berita Terkait`` box and a
                    ``Baca juga`` line inside the body; no sitemap, no feed, no REST API.
-``headless_site``  a headless-CMS front end: a sitemap index (posts with ``lastmod``, a news
+``headless_site``  a headless-CMS front end: a sitemap index (posts with ``lastmod``: a post's
+                   ``modified`` key, else its date; a news
                    sitemap, pages), JSON-LD ``NewsArticle`` and OpenGraph, an RSS feed, a display
                    date ``14 Sep 2022`` only, ``<title>`` with the site name after the headline.
 
@@ -289,7 +290,7 @@ def headless_site(posts: list[dict] | None = None, origin: str = "") -> tuple[di
     for k, chunk in enumerate(chunks):
         urls = "".join(
             f"<url><loc>{origin}{headless_path(p, position[id(p)])}</loc>"
-            f"<lastmod>{corpus.published_at_iso(p['date'])}</lastmod></url>"
+            f"<lastmod>{corpus.published_at_iso(p.get('modified', p['date']))}</lastmod></url>"
             for p in chunk
         )
         routes[f"/sitemaps/posts-{k + 1}.xml"] = page(

@@ -55,7 +55,11 @@ def assert_complete(db, site, versions: int) -> None:
     assert query(db, unlisted) == [(0,)]
     assert query(db, "select count(*) from article_versions") == [(versions,)]
     assert query(db, "select sum(version_count) from articles") == [(published + versions,)]
-    captures = query(db, "select warc_file, warc_offset, sha256 from captures")
+    captures = query(  # a revisit's payload is its original's record
+        db,
+        "select coalesce(o.warc_file, c.warc_file), coalesce(o.warc_offset, c.warc_offset),"
+        " c.sha256 from captures as c left join captures as o on o.id = c.revisit_of",
+    )
     for warc_file, offset, sha256 in captures:  # every capture indexed is whole in its WARC
         body = read_body(db.parent / "warc", warc_file, offset)
         assert hashlib.sha256(body).hexdigest() == sha256

@@ -339,7 +339,9 @@ class WordPress:
         title: str = "Direktorat Jenderal HAM",
         workers: int = 4,
         port: int | None = None,
+        home: str | None = None,
     ):
+        """``home``: the site's own URL (WP_HOME), when a proxy stands in front of the server."""
         global _counter
         if theme not in THEMES:
             raise ValueError(f"theme must be one of {THEMES}")
@@ -358,7 +360,7 @@ class WordPress:
         self.name = f"hamtest-{os.getpid()}-{_counter}-{secrets.token_hex(3)}"
         self.db_name = self.name.replace("-", "_")
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = home or f"http://127.0.0.1:{self.port}"
         self.content_dir = self.workdir / "wp-content"
         self.config_path = self.workdir / "wp-config-instance.php"
         self.etc_link = WP_ETC / f"config-{self.name}.php"

@@ -92,12 +92,17 @@ class GenericArticlePage:
         return {}
 
     @cached_property
+    def opengraph(self) -> list[tuple[str, str]]:
+        """OpenGraph properties in page order (``article:tag`` may repeat)."""
+        groups = _OPENGRAPH.extract_items(self.root, self.url)
+        return [pair for group in groups for pair in group.get("properties", [])]
+
+    @cached_property
     def meta(self) -> dict[str, str]:
         """OpenGraph and ``<meta name>`` values (first of each), ``link:<rel>`` hrefs."""
         values: dict[str, str] = {}
-        for group in _OPENGRAPH.extract_items(self.root, self.url):
-            for key, value in group.get("properties", []):
-                values.setdefault(key, value)
+        for key, value in self.opengraph:
+            values.setdefault(key, value)
         head = self.root.find("head")
         for element in head if head is not None else ():
             if element.tag == "meta" and element.get("content") and element.get("name"):
@@ -129,17 +134,19 @@ class GenericArticlePage:
 
     @cached_property
     def dates(self) -> list[tuple[str, HtmlElement | None]]:
-        """Publication dates the page gives, best first, with the element each came from."""
-        found: list[tuple[str | None, HtmlElement | None]] = [
-            (site_time(_text(self.structured.get("datePublished"))), None),
-            (site_time(self.meta.get("article:published_time")), None),
+        """The publication date the page gives, with the element it came from (None for
+        structured data): structured data first, then the date printed nearest the heading.
+        Written dates are parsed in that order until one reads: dateparser is the slow part."""
+        meta = [
+            site_time(_text(self.structured.get("datePublished"))),
+            site_time(self.meta.get("article:published_time")),
         ]
         for name in ("pubdate", "publishdate", "date", "dc.date", "dc.date.issued"):
-            found.append(
-                (site_time(self.meta.get(name)) or written_date(self.meta.get(name)), None)
-            )
-        in_page = [(site_time(t.get("datetime")), t) for t in _TIMES(self.root)]
-        in_page += [(written_date(e.text_content()), e) for e in self._date_elements]
+            meta.append(site_time(self.meta.get(name)) or written_date(self.meta.get(name)))
+        if value := next(filter(None, meta), None):
+            return [(value, None)]
+        in_page = [(t.get("datetime"), t) for t in _TIMES(self.root)]
+        in_page += [(None, e) for e in self._date_elements]
         heading, everything = self.heading, list(self.root.iter())  # alive: ids stay unique
         order = {id(element): n for n, element in enumerate(everything)}
         start = order.get(id(heading), 0)
@@ -154,8 +161,11 @@ class GenericArticlePage:
                 return heading is None
             return _common_ancestor(heading, pair[1]).tag not in ("body", "html")
 
-        found += sorted(filter(beside_heading, in_page), key=nearness)
-        return [(value, element) for value, element in found if value]
+        for attribute, element in sorted(filter(beside_heading, in_page), key=nearness):
+            value = site_time(attribute) if attribute else written_date(element.text_content())
+            if value:
+                return [(value, element)]
+        return []
 
     @cached_property
     def _date_elements(self) -> list[HtmlElement]:
@@ -195,15 +205,8 @@ class GenericArticlePage:
         keywords = self.structured.get("keywords")
         if isinstance(keywords, str):
             keywords = keywords.split(",")
-        tags = [v for k, v in self._opengraph_all() if k == "article:tag"]
+        tags = [value for key, value in self.opengraph if key == "article:tag"]
         return _names(keywords or tags)
-
-    def _opengraph_all(self) -> list[tuple[str, str]]:
-        return [
-            pair
-            for group in _OPENGRAPH.extract_items(self.root, self.url)
-            for pair in group.get("properties", [])
-        ]
 
     @property
     def featured_image(self) -> str | None:

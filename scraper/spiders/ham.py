@@ -12,23 +12,42 @@ feeds (RSS/Atom, read with feedparser). A site that is not WordPress and lists n
 sitemap is crawled from its home page (menus, listings, pagination), on its own host, up to
 ``SITE_CRAWL_MAX_PAGES`` pages. Which page object reads a page is ``pages.site.read_article``.
 
-A run is incremental when the archive has a successful run of the same site and ``full`` is not
-set: REST asks only for posts modified since (``modified_after``) and compares the site's total
-(``X-WP-Total``) with the archive's; HTML mode fetches only URLs new to the sitemaps, the newest
-``RECHECK_RECENT`` articles, and the archived URLs the sitemaps no longer list (404/410: gone).
+A run is incremental when the archive has a finished run (ok or partial) of the same site and
+``full`` is not set: REST asks only for posts modified since (``modified_after``) and compares the
+site's total and newest id with the archive's; when they differ it sweeps every id (ordered by
+id). HTML mode fetches only URLs new to the sitemaps, the newest ``RECHECK_RECENT`` articles, and
+the archived URLs the sitemaps no longer list. Every run retries what the previous one failed.
+
+Deletions are decided by ``scraper.deletion`` from the evidence gathered here; later steps run
+when the engine is idle, i.e. when everything the step before asked for has answered (``STEPS``).
+Every failure (download, HTTP status, page object, spider or item error) is recorded in
+``self.failures`` with its URL and reason; the pipeline writes them to ``crawl_failures``.
 """
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from scraper.archive import Archive, CrawlState
+from scraper.deletion import (
+    GONE_STATUSES,
+    Answer,
+    Lookup,
+    Sweep,
+    absent_from_listing,
+    candidates,
+    gone_by_answer,
+    is_site_not_found,
+    not_found_fingerprint,
+)
 from scraper.items import Article, Gone
 from scraper.pages import (
     ListingPage,
@@ -36,20 +55,45 @@ from scraper.pages import (
     RestPost,
     RestRefused,
     SitemapPage,
-    Unreadable,
     rest_posts,
 )
 from scraper.pages.listing import sitemap_urls_from_robots
 from scraper.pages.rest import EMBED
 from scraper.pages.site import detect_cms, feed_urls, read_article, site_after_redirects
-from scraper.text import absolute_url, canonical_url
+from scraper.text import absolute_url, canonical_url, site_time
 
 DEFAULT_SITE = "https://ham.go.id"
+# Failures of these kinds are asked for once more at the end of the run (second_try_step).
+SECOND_TRIES = ("article", "sitemap", "listing", "rest")
 SITEMAPS = ("/wp-sitemap.xml", "/sitemap_index.xml", "/sitemap.xml")
-PER_PAGE = 100
-GONE_STATUSES = (404, 410)
 REDIRECTS = (301, 302, 303, 307, 308)
+PERMANENT = (301, 308)  # only a permanent redirect of the home page moves the site
 MAX_HOPS = 5
+
+
+def newer(lastmod: str, since: str) -> bool:
+    """Whether a sitemap's ``lastmod`` (W3C datetime, or a date) is later than ``since``."""
+    value = site_time(lastmod.strip())
+    return bool(value) and datetime.fromisoformat(value) > datetime.fromisoformat(since)
+
+
+def header_int(response: Response, name: str) -> int | None:
+    """A count header (X-WP-Total, X-WP-TotalPages), or None when missing or garbled."""
+    value = response.headers.get(name, b"").strip()
+    return int(value) if value.isdigit() else None
+
+
+def post_ids(posts: list) -> set[int]:
+    return {p["id"] for p in posts if isinstance(p, dict) and type(p.get("id")) is int}
+
+
+def asked_url(message: Response | scrapy.Request) -> str:
+    """The URL first asked for, before any redirect."""
+    return message.meta.get("redirect_urls", [message.url])[0]
+
+
+def reason_of(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
 
 
 class HamSpider(scrapy.Spider):
@@ -76,17 +120,25 @@ class HamSpider(scrapy.Spider):
         self.state = CrawlState()
         self.rest_refused: str | None = None
         self.first_failure: str | None = None  # the reason, when the site never answers
+        self.failures: list[dict] = []  # url, kind, reason, post_id, capture_id
+        self.second_tries: dict[tuple[str, str], scrapy.Request] = {}  # once, at the end
         self.seen: dict[str, set[str]] = {}  # post URLs found, per discovery source
         self.rest_ids: set[int] = set()  # ids the REST listing showed this run
-        self.site_ids: set[int] = set()  # every id of the site, when the totals disagreed
-        self.id_pages_done = 0
-        self.rest_pages = {"total": 0, "done": 0, "failed": 0}
+        self.listing = Sweep()  # the REST posts listing (every post, in a full run)
+        self.id_sweep: Sweep | None = None  # every id of the site, when the totals disagreed
+        self.lookup = Lookup()  # ids asked for with include=
+        self.lookups_pending = 0
+        self.probe: Answer | None = None  # the site's answer to a URL that cannot exist
+        self.sitemaps = {"indexed": set(), "read": set(), "failed": set()}
+        self.recheck_later: set[str] = set()  # 404s met before the probe answered
         self.steps_done: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(spider.item_error, signal=signals.item_error)
         return spider
 
     async def start(self):
@@ -106,7 +158,14 @@ class HamSpider(scrapy.Spider):
     def parse_home(self, response: Response):
         location = response.headers.get("Location")
         if response.status in REDIRECTS and location and len(self.hops) < MAX_HOPS:
-            self.hops.append(response.urljoin(location.decode("latin-1")))
+            target = response.urljoin(location.decode("latin-1"))
+            elsewhere = urlsplit(target).hostname != urlsplit(response.url).hostname
+            if elsewhere and response.status not in PERMANENT:  # a CDN's challenge, not a move
+                reason = f"HTTP {response.status} to {target}: a temporary redirect, not followed"
+                self.fail(response.url, "home", reason[:300], response)
+                yield from self.begin()
+                return
+            self.hops.append(target)
             yield self.home_request(self.hops[-1])
             return
         moved = site_after_redirects(self.asked, response.url)
@@ -124,6 +183,10 @@ class HamSpider(scrapy.Spider):
             }
             self.cms = detect_cms(response.body, headers)
             self.feeds = feed_urls(response.url, response.body)
+        yield from self.begin()
+
+    def begin(self):
+        """Discovery, once the home page has said where the site is."""
         self.load_state()
         if self.old_urls:  # the moved articles first: their redirects join them to their rows
             yield from (self.article_request(url) for url in sorted(self.old_urls))
@@ -131,132 +194,296 @@ class HamSpider(scrapy.Spider):
             yield self.rest_request(1)
 
     def home_failed(self, failure: Failure):
-        """No answer at all: the site cannot be reached; say so, do not guess further."""
-        self.failed(failure)
+        """No answer at all: the site cannot be reached; say so, do not guess further. When
+        something else answered (robots.txt), the home page alone failed: go on. (A home page
+        robots.txt forbids us is no answer either, but the rest of the site may be open.)"""
+        if failure.check(IgnoreRequest) and "offsite" not in failure.getErrorMessage():
+            self.logger.info("home page not fetched: %s", failure.getErrorMessage())
+            yield from self.begin()
+            return
+        self.failed(failure, "home")
+        if self.crawler.stats.get_value("response_received_count"):
+            yield from self.begin()
 
     def load_state(self) -> None:
-        """What the archive knows of the site; after a move, also the articles archived at the
-        old address, fetched again before anything else (``old_urls``)."""
+        """What the archive knows of the site, under --full too (deletions need it); after a
+        move, also the articles archived at the old address, fetched again before anything else
+        (``old_urls``)."""
         if not self.settings.get("ARCHIVE_DB"):
             return
         archive = Archive(self.settings.get("ARCHIVE_DB"))
         recent = self.settings.getint("RECHECK_RECENT")
-        if not self.full:
-            self.state = archive.crawl_state(self.asked, recent, now_at=self.site)
-            self.incremental = self.state.last_run is not None
+        self.state = archive.crawl_state(self.asked, recent, now_at=self.site)
+        self.incremental = not self.full and self.state.last_run is not None
         if self.site != self.asked:
             self.old_urls = archive.crawl_state(self.asked, 0, now_at=self.asked).live_urls
         archive.close()
+
+    @property
+    def deletion_sweep(self) -> Sweep | None:
+        """The sweep that may prove posts absent: the id sweep, or a full run's listing."""
+        return self.id_sweep if self.incremental else self.listing
+
+    # REST API
+
+    def rest_url(self, **query) -> str:
+        return f"{self.site}/wp-json/wp/v2/posts?{urlencode(query)}"
+
+    def rest_request(self, page: int) -> scrapy.Request:
+        query = {"per_page": self.per_page, "page": page, "_embed": EMBED}
+        if self.incremental and self.state.modified_after:
+            query["modified_after"] = self.state.modified_after  # with its offset
+        return scrapy.Request(
+            self.rest_url(**query),
+            callback=self.parse_rest,
+            errback=self.rest_failed,
+            cb_kwargs={"page": page},
+        )
+
+    def parse_rest(self, response: Response, page: int):
+        """One page of the posts listing (every post in a full run, the changed ones otherwise)."""
+        try:
+            posts = self.rest_json(response)
+        except RestRefused as refused:
+            if page == 1 and not self.rest_ids:
+                yield from self.fall_back(str(refused))
+                return
+            if self.listing.pages is None and response.status == 400:
+                return  # walking pages of unknown number: past the last page
+            self.listing.pages_failed.add(page)
+            self.fail(response.url, "rest", f"REST page {page}: {refused}", response=response)
+            return
+        if page == 1:
+            if not posts and not self.incremental:
+                yield from self.fall_back("no posts listed")
+                return
+            yield from self.schedule_pages(response, self.listing, self.rest_request)
+        fresh = post_ids(posts) - self.listing.ids
+        self.note_page(self.listing, page, response, posts)
+        yield from self.read_posts(posts, response)
+        walking = self.listing.pages is None and len(posts) == self.per_page and fresh
+        if walking and page < self.max_pages:  # page by page, until a short page or nothing new
+            yield self.rest_request(page + 1)
+
+    @property
+    def per_page(self) -> int:
+        return self.settings.getint("REST_PER_PAGE")
+
+    @property
+    def max_pages(self) -> int:
+        return self.settings.getint("LISTING_MAX_PAGES")
+
+    def schedule_pages(self, response: Response, sweep: Sweep, request):
+        """From page 1's headers: every further page, or a page-by-page walk when they lie."""
+        total, pages = header_int(response, "X-WP-Total"), header_int(response, "X-WP-TotalPages")
+        if sweep.total_start is None:
+            sweep.total_start = total
+        if total is None or pages != -(-total // self.per_page):
+            return  # missing or garbled: not provably complete; walk page by page
+        sweep.pages = pages
+        for number in range(2, min(pages, self.max_pages) + 1):
+            yield request(number)
+
+    def note_page(self, sweep: Sweep, page: int, response: Response, posts: list) -> None:
+        sweep.pages_done.add(page)
+        sweep.ids |= post_ids(posts)
+        if response.meta.get("capture_id"):
+            sweep.capture_ids.append(response.meta["capture_id"])
+
+    def rest_json(self, response: Response) -> list:
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        return rest_posts(response.status, content_type, response.body)
+
+    def read_posts(self, posts: list[dict], response: Response):
+        """Each post through its page object; one that cannot be read fails alone, recorded."""
+        for data in posts:
+            if not post_ids([data]):
+                self.fail(response.url, "rest-post", "not a post object", response)
+                continue
+            self.rest_ids.add(data["id"])  # listed, so not gone, even if it cannot be read
+            try:
+                article = RestPost(data, self.site).to_article()
+            except NotAnArticle as error:
+                self.count("skipped")
+                self.logger.info("REST post %s skipped: %s", data["id"], error)
+                continue
+            except Exception as error:  # any page-object failure loses this post only
+                url = data.get("link") if isinstance(data.get("link"), str) else response.url
+                self.fail(url, "rest-post", reason_of(error), response, post_id=data["id"])
+                continue
+            self.seen.setdefault("rest", set()).add(article.url)
+            yield self.stamp(article, response)
+
+    def rest_failed(self, failure: Failure):
+        self.failed(failure, "rest")
+        page = failure.request.cb_kwargs.get("page")
+        if page == 1 and not self.crawler.stats.get_value("response_received_count"):
+            return  # the site is down: say so, do not guess further
+        if page == 1:
+            yield from self.fall_back(failure.getErrorMessage())
+        else:
+            self.listing.pages_failed.add(page)
+
+    def total_request(self, when: str) -> scrapy.Request:
+        return scrapy.Request(
+            self.rest_url(per_page=1, _fields="id", orderby="id", order="desc"),
+            callback=self.parse_total,
+            errback=self.total_failed,
+            cb_kwargs={"when": when},
+            dont_filter=True,
+        )
+
+    def parse_total(self, response: Response, when: str):
+        """The site's total and newest id; at the start, whether anything needs a sweep."""
+        total = header_int(response, "X-WP-Total")
+        try:
+            newest = post_ids(self.rest_json(response))
+        except RestRefused as refused:
+            self.fail(response.url, "total", f"total: {refused}", response=response)
+            total, newest = None, set()
+        if when == "end":
+            self.deletion_sweep.total_end = total
+            return
+        known = self.state.live_post_ids | self.rest_ids
+        if total is not None and total == len(known) and newest <= known:
+            return  # unchanged: nothing added that the listing missed, nothing gone
+        self.id_sweep = Sweep(total_start=total)
+
+    def total_failed(self, failure: Failure):
+        self.failed(failure, "total")
+        if failure.request.cb_kwargs["when"] == "start":
+            self.id_sweep = Sweep()  # unknown: sweep, to archive what is missing; delete nothing
+
+    def ids_request(self, page: int) -> scrapy.Request:
+        query = {"per_page": self.per_page, "page": page, "_fields": "id", "orderby": "id"}
+        return scrapy.Request(
+            self.rest_url(**query, order="asc"),
+            callback=self.parse_ids,
+            errback=self.ids_failed,
+            cb_kwargs={"page": page},
+        )
+
+    def parse_ids(self, response: Response, page: int):
+        sweep = self.id_sweep
+        try:
+            posts = self.rest_json(response)
+        except RestRefused as refused:
+            if sweep.pages is None and response.status == 400 and page > 1:
+                return  # walked past the last page
+            sweep.pages_failed.add(page)
+            self.fail(response.url, "ids", f"id page {page}: {refused}", response=response)
+            return
+        if page == 1:
+            yield from self.schedule_pages(response, sweep, self.ids_request)
+        fresh = post_ids(posts) - sweep.ids
+        self.note_page(sweep, page, response, posts)
+        if sweep.pages is None and len(posts) == self.per_page and fresh and page < self.max_pages:
+            yield self.ids_request(page + 1)
+
+    def ids_failed(self, failure: Failure):
+        self.failed(failure, "ids")
+        self.id_sweep.pages_failed.add(failure.request.cb_kwargs["page"])
+
+    def lookup_request(self, ids: list[int]) -> scrapy.Request:
+        self.lookups_pending += 1
+        self.lookup.asked |= set(ids)
+        query = {"include": ",".join(map(str, ids)), "per_page": self.per_page, "_embed": EMBED}
+        return scrapy.Request(
+            self.rest_url(**query),
+            callback=self.parse_lookup,
+            errback=self.lookup_failed,
+            cb_kwargs={"ids": ids},
+        )
+
+    def parse_lookup(self, response: Response, ids: list[int]):
+        """Posts asked for by id: archived when they come back; evidence when they do not."""
+        try:
+            posts = self.rest_json(response)
+        except RestRefused as refused:
+            self.lookup.failed |= set(ids)
+            self.fail(response.url, "lookup", f"lookup: {refused}", response=response)
+        else:
+            self.lookup.found |= post_ids(posts)
+            if response.meta.get("capture_id"):
+                self.lookup.capture_ids.append(response.meta["capture_id"])
+            yield from self.read_posts(posts, response)
+        yield from self.lookup_done()
+
+    def lookup_failed(self, failure: Failure):
+        self.failed(failure, "lookup")
+        self.lookup.failed |= set(failure.request.cb_kwargs["ids"])
+        yield from self.lookup_done()
+
+    def lookup_done(self):
+        """Once every lookup answered: what the evidence proves gone (scraper.deletion)."""
+        self.lookups_pending -= 1
+        if self.lookups_pending or self.deletion_sweep is None:
+            return
+        evidence = absent_from_listing(self.state.live_posts, self.deletion_sweep, self.lookup)
+        for post_id, proof in sorted(evidence.items()):
+            yield Gone(
+                url=self.state.live_posts[post_id],
+                reason=proof.reasons[0],
+                evidence=proof.as_json(),
+            )
+
+    # Steps that start when everything before them is done
+
+    def idle(self):
+        for step in self.STEPS:
+            if step not in self.steps_done:
+                self.steps_done.add(step)
+                requests = list(getattr(self, step)())
+                for request in requests:
+                    self.crawler.engine.crawl(request)
+                if requests:
+                    raise DontCloseSpider
+
+    STEPS = (
+        "discovery_step",
+        "total_step",
+        "id_sweep_step",
+        "end_total_step",
+        "lookup_step",
+        "listing_step",
+        "coverage_step",
+        "probe_step",
+        "recheck_step",
+        "second_try_step",
+    )
 
     def discovery_step(self):
         """After a move, discovery starts once the old addresses have been followed."""
         if self.old_urls:
             yield self.rest_request(1)
 
-    # REST API
+    def total_step(self):
+        """REST: the total at the start of an incremental run, at the end of a full listing."""
+        if self.mode == "rest" and self.incremental:
+            yield self.total_request("start")
+        elif self.mode == "rest" and self.state.live_posts and not self.listing.pages_failed:
+            yield self.total_request("end")
 
-    def rest_request(self, page: int, **query) -> scrapy.Request:
-        query = {"per_page": PER_PAGE, "page": page, "_embed": EMBED, **query}
-        if self.incremental and self.state.modified_after and "include" not in query:
-            query["modified_after"] = self.state.modified_after  # with its offset
-        return scrapy.Request(
-            f"{self.site}/wp-json/wp/v2/posts?{urlencode(query)}",
-            callback=self.parse_rest,
-            errback=self.rest_failed,
-            cb_kwargs={"page": page, "listing": "include" not in query},
-        )
+    def id_sweep_step(self):
+        if self.mode == "rest" and self.id_sweep is not None:
+            yield self.ids_request(1)
 
-    def parse_rest(self, response: Response, page: int, listing: bool = True):
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        try:
-            posts = rest_posts(response.status, content_type, response.body)
-        except RestRefused as refused:
-            if page == 1 and listing and not self.rest_ids:
-                yield from self.fall_back(str(refused))
-                return
-            self.count("failed")
-            self.logger.error("REST page %d refused: %s", page, refused)
-            posts = None
-        if posts is not None and page == 1 and listing:
-            if not posts and not self.incremental:
-                yield from self.fall_back("no posts listed")
-                return
-            self.rest_pages["total"] = int(response.headers.get("X-WP-TotalPages", b"1") or 1)
-            for next_page in range(2, self.rest_pages["total"] + 1):
-                yield self.rest_request(next_page)
-        for data in posts or []:
-            self.rest_ids.add(data.get("id"))  # listed, so not gone, even if it cannot be read
-            try:
-                article = RestPost(data, self.site).to_article()
-            except (NotAnArticle, KeyError) as error:
-                self.count("skipped")
-                self.logger.warning("REST post %s skipped: %s", data.get("id"), error)
-                continue
-            self.seen.setdefault("rest", set()).add(article.url)
-            yield self.stamp(article, response)
-        if listing:
-            self.rest_pages["done" if posts is not None else "failed"] += 1
-            yield from self.after_rest_listing()
+    def end_total_step(self):
+        if self.mode == "rest" and self.id_sweep is not None:
+            yield self.total_request("end")
 
-    def rest_failed(self, failure: Failure):
-        self.failed(failure)
-        page = failure.request.cb_kwargs.get("page")
-        if page == 1 and not self.crawler.stats.get_value("response_received_count"):
-            return  # the site is down: say so, do not guess further
-        if page == 1 and failure.request.cb_kwargs.get("listing"):
-            yield from self.fall_back(failure.getErrorMessage())
-        elif failure.request.cb_kwargs.get("listing"):
-            self.rest_pages["failed"] += 1
-
-    def after_rest_listing(self):
-        """Once every listing page is in: totals (incremental) or deletions (full listing)."""
-        pages = self.rest_pages
-        if pages["done"] + pages["failed"] < pages["total"] or pages["failed"]:
+    def lookup_step(self):
+        """Ask by id for the posts a sweep found missing or absent, and for those that failed."""
+        if self.mode != "rest":
             return
-        if self.incremental:
-            yield scrapy.Request(
-                f"{self.site}/wp-json/wp/v2/posts?per_page=1&_fields=id",
-                callback=self.parse_total,
-                errback=self.failed,
-            )
-        else:
-            yield from self.gone(self.state.live_post_ids - self.rest_ids, "absent from REST")
-
-    def parse_total(self, response: Response):
-        """An unchanged site costs nothing more; a changed total lists every id."""
-        total = int(response.headers.get("X-WP-Total", b"-1") or -1)
-        if response.status == 200 and total == len(self.state.live_post_ids | self.rest_ids):
-            return
-        pages = -(-max(total, 1) // PER_PAGE)
-        for page in range(1, pages + 1):
-            query = urlencode({"per_page": PER_PAGE, "page": page, "_fields": "id"})
-            yield scrapy.Request(
-                f"{self.site}/wp-json/wp/v2/posts?{query}",
-                callback=self.parse_ids,
-                errback=self.failed,
-                cb_kwargs={"pages": pages},
-            )
-
-    def parse_ids(self, response: Response, pages: int):
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        try:
-            ids = {post["id"] for post in rest_posts(response.status, content_type, response.body)}
-        except (RestRefused, KeyError, TypeError):
-            self.count("failed")
-            return
-        self.site_ids |= ids
-        self.id_pages_done += 1
-        if self.id_pages_done < pages:  # a page that failed keeps this from ever deleting
-            return
-        missing = sorted(self.site_ids - self.state.live_post_ids - self.rest_ids)
-        for start in range(0, len(missing), PER_PAGE):
-            batch = ",".join(map(str, missing[start : start + PER_PAGE]))
-            yield self.rest_request(1, include=batch)
-        yield from self.gone(self.state.live_post_ids - self.site_ids, "absent from REST")
-
-    def gone(self, post_ids: set[int], reason: str):
-        for post_id in sorted(post_ids):
-            yield Gone(url=self.state.live_posts[post_id], reason=reason)
+        wanted = set(self.state.retry_post_ids) - self.rest_ids
+        if self.id_sweep is not None:
+            wanted |= self.id_sweep.ids - self.state.live_post_ids - self.rest_ids
+        if self.deletion_sweep is not None:
+            wanted |= candidates(self.state.live_posts, self.deletion_sweep)
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), self.per_page):
+            yield self.lookup_request(ordered[start : start + self.per_page])
 
     # Sitemaps, then listings
 
@@ -274,21 +501,48 @@ class HamSpider(scrapy.Spider):
         for path in SITEMAPS:
             yield self.sitemap_request(f"{self.site}{path}")
 
-    def sitemap_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed)
+    def sitemap_request(self, url: str, indexed: bool = False) -> scrapy.Request:
+        if indexed:
+            self.sitemaps["indexed"].add(url)
+        return scrapy.Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.sitemap_failed,
+            cb_kwargs={"indexed": indexed},
+        )
 
     def parse_robots(self, response: Response):
         if response.status == 200:
             for url in sitemap_urls_from_robots(response.text, base_url=self.site):
                 yield self.sitemap_request(url)
 
-    def parse_sitemap(self, response: Response):
-        if response.status != 200:
+    def parse_sitemap(self, response: Response, indexed: bool = False):
+        """A sitemap index or URL set. One named by an index must be read, or it is a failure."""
+        try:
+            if response.status != 200:
+                raise ValueError(f"HTTP {response.status}")
+            page = SitemapPage(response.url, response.body, self.site)
+            sitemaps, urls = page.sitemaps, page.urls
+            if indexed and page.type != "urlset":
+                raise ValueError("not a sitemap URL set")
+        except Exception as error:
+            if indexed:
+                self.sitemaps["failed"].add(response.url)
+            if indexed or response.status not in GONE_STATUSES:  # a 404: no sitemap there
+                self.fail(response.url, "sitemap", reason_of(error), response)
             return
-        page = SitemapPage(response.url, response.body, self.site)
-        for url in page.sitemaps:
-            yield self.sitemap_request(url)
-        yield from self.found(page.urls, "sitemap")
+        if indexed:
+            self.sitemaps["read"].add(response.url)
+        for url in sitemaps:
+            yield self.sitemap_request(url, indexed=True)
+        since = site_time(self.state.last_run_at)
+        changed = {url for url, lastmod in page.lastmod.items() if since and newer(lastmod, since)}
+        yield from self.found(urls, "sitemap", changed)
+
+    def sitemap_failed(self, failure: Failure):
+        if failure.request.cb_kwargs.get("indexed"):
+            self.sitemaps["failed"].add(failure.request.url)
+        self.failed(failure, "sitemap")
 
     def parse_feed(self, response: Response):
         if response.status != 200:
@@ -303,22 +557,16 @@ class HamSpider(scrapy.Spider):
     def is_wordpress(self) -> bool:
         return bool(self.cms and self.cms.startswith("WordPress"))
 
-    def idle(self):
-        """Steps that start when everything before them is done."""
-        steps = (self.discovery_step, self.listing_step, self.coverage_step, self.recheck_step)
-        for step in steps:
-            if step.__name__ not in self.steps_done:
-                self.steps_done.add(step.__name__)
-                requests = list(step())
-                for request in requests:
-                    self.crawler.engine.crawl(request)
-                if requests:
-                    raise DontCloseSpider
+    def sitemaps_complete(self) -> bool:
+        """Every post sitemap an index named was read: absence from them means something."""
+        done = self.sitemaps
+        return bool(done["indexed"]) and done["read"] == done["indexed"] and not done["failed"]
 
     def listing_step(self):
-        """When sitemaps and feeds found no post, the listing pages are the last resort: a
-        WordPress site's ``/page/N/``, any other site's pages crawled from its home page."""
-        if self.mode == "html" and not self.seen:
+        """When sitemaps found no post, the listing pages are the last resort (a feed's few
+        newest posts do not switch them off): a WordPress site's ``/page/N/``, any other site's
+        pages crawled from its home page."""
+        if self.mode == "html" and not self.seen.get("sitemap"):
             if self.is_wordpress or self.cms is None and not self.feeds:
                 yield self.listing_request(f"{self.site}/", 1)
             if not self.is_wordpress:
@@ -335,8 +583,12 @@ class HamSpider(scrapy.Spider):
         if response.status != 200 or b"<" not in response.body[:1024]:
             return
         yield from self.parse_article(response, quiet=True)
-        page = ListingPage(response.url, response.body, self.site)
-        links = page.links
+        try:
+            page = ListingPage(response.url, response.body, self.site)
+            links = page.links
+        except Exception as error:
+            self.fail(response.url, "listing", reason_of(error), response)
+            return
         self.seen.setdefault("crawl", set()).update(links)
         limit = self.settings.getint("SITE_CRAWL_MAX_PAGES")
         for link in links:
@@ -353,13 +605,48 @@ class HamSpider(scrapy.Spider):
         if self.mode == "rest" and self.full:
             yield from self.sitemap_requests()
 
+    def recheck_urls(self) -> set[str]:
+        urls = {url for url, kind, _ in self.state.retry if kind == "article"}
+        urls |= set(self.state.unconfirmed) | self.recheck_later
+        if self.mode == "html":
+            listed = set().union(*self.seen.values()) if self.seen else set()
+            urls |= self.state.live_urls - listed
+            if self.incremental:  # a full run fetched every listed URL already
+                urls |= set(self.state.recent_urls)
+        return urls
+
+    def probe_step(self):
+        """Before any archived URL is re-checked: how the site answers a URL that cannot exist."""
+        if self.recheck_urls():
+            yield scrapy.Request(
+                f"{self.site}/ham-archive-probe-{secrets.token_hex(8)}/",
+                callback=self.parse_probe,
+                errback=self.failed,
+                dont_filter=True,
+            )
+
+    def parse_probe(self, response: Response):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        fingerprint = not_found_fingerprint(content_type, response.body)
+        self.probe = Answer(response.status, fingerprint, response.meta.get("capture_id"))
+
     def recheck_step(self):
-        """HTML mode: re-fetch the newest articles (edits) and the URLs no longer listed."""
-        if self.mode != "html":
-            return
-        listed = set().union(*self.seen.values()) if self.seen else set()
-        for url in sorted(set(self.state.recent_urls) | (self.state.live_urls - listed)):
-            yield self.article_request(url)
+        """Re-fetch the newest articles (edits), the URLs no longer listed, and past failures."""
+        for url in sorted(self.recheck_urls()):
+            yield scrapy.Request(
+                url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                dont_filter=url in self.recheck_later,  # asked before, answered before the probe
+            )
+
+    def second_try_step(self):
+        """What failed this run is asked for once more, last: a block page or a redirect that
+        was passing costs a day's wait otherwise. Its failure stands only if it fails again."""
+        tries, self.second_tries = self.second_tries, {}
+        self.failures = [f for f in self.failures if (f["url"], f["kind"]) not in tries]
+        for (url, _), request in sorted(tries.items()):
+            yield request.replace(url=url, dont_filter=True, meta={"second_try": True})
 
     def listing_request(self, url: str, number: int) -> scrapy.Request:
         return scrapy.Request(
@@ -368,52 +655,92 @@ class HamSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response, number: int):
         if response.status != 200:
+            if number == 1 or response.status not in GONE_STATUSES:
+                self.fail(response.url, "listing", f"HTTP {response.status}", response)
+            return  # a 404 past the last page ends the walk
+        try:
+            content_type = response.headers.get("Content-Type")
+            page = ListingPage(response.url, response.body, self.site, content_type=content_type)
+            urls, next_page = page.urls, page.next_page
+        except Exception as error:
+            self.fail(response.url, "listing", reason_of(error), response)
             return
-        page = ListingPage(
-            response.url,
-            response.body,
-            self.site,
-            content_type=response.headers.get("Content-Type"),
-        )
-        urls = page.urls
-        new = [url for url in urls if url not in self.state.live_urls]
+        fresh = [url for url in urls if url not in self.seen.get("listing", set())]
+        new = [url for url in fresh if url not in self.state.live_urls]
         yield from self.found(urls, "listing")
-        if new or (urls and not self.incremental):
-            next_url = page.next_page or f"{self.site}/page/{number + 1}/"
-            yield self.listing_request(next_url, number + 1)
+        more = new or (fresh and not self.incremental)
+        if more and number < self.max_pages:
+            yield self.listing_request(next_page or f"{self.site}/page/{number + 1}/", number + 1)
 
-    def found(self, urls: list[str], source: str):
-        """URLs of posts from a sitemap or a listing: fetch the new ones (all, when full)."""
+    def found(self, urls: list[str], source: str, changed: set[str] = frozenset()):
+        """URLs of posts from a sitemap or a listing: fetch the new ones (all, when full), and
+        those a sitemap's ``lastmod`` says changed since the last run."""
+        if not urls:
+            return
         known = self.seen.get("rest", set()) | (self.state.live_urls if self.incremental else set())
         self.seen.setdefault(source, set()).update(urls)
         for url in urls:
-            if url not in known:
+            if url not in known or url in changed:
                 yield self.article_request(url)
 
     def article_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, errback=self.failed)
+        return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed)
 
     def parse_article(self, response: Response, quiet: bool = False):
-        if response.status in GONE_STATUSES:
-            yield Gone(url=response.url, reason=f"HTTP {response.status}")
+        """``quiet``: a page of the bounded crawl, where a page that is no article is normal."""
+        if response.status in GONE_STATUSES:  # the URL asked for, before any redirect
+            yield from self.not_found(asked_url(response), response)
             return
         if response.status != 200:
-            self.count("failed")
-            self.logger.warning("article %s answered HTTP %d", response.url, response.status)
+            self.fail(response.url, "article", f"HTTP {response.status}", response)
             return
         try:
             content_type = response.headers.get("Content-Type")
             article = read_article(response.url, response.body, self.site, content_type)
-            yield self.stamp(article, response)
         except NotAnArticle as error:
-            if not quiet:
-                self.count("skipped")
-            self.logger.info("%s", error)
-        except Unreadable as error:  # an article, but its text is not where the page object looks
-            self.count("failed")
+            if not quiet:  # a page listed as a post that is none (a block page): a failure
+                self.fail(response.url, "article", reason_of(error), response)
+            return
+        except Exception as error:  # Unreadable, or anything else: this page only
             self.crawler.stats.inc_value("extractor/unread")
             self.first_failure = self.first_failure or str(error)
-            self.logger.warning("%s", error)
+            self.fail(response.url, "article", reason_of(error), response, again=False)
+            return
+        yield self.stamp(article, response)
+
+    def not_found(self, url: str, response: Response):
+        """A 404/410: a deletion only with evidence (scraper.deletion), recorded otherwise."""
+        if url not in self.state.live_urls:
+            self.fail(url, "article", f"HTTP {response.status}", response)
+            return
+        if self.probe is None and "probe_step" not in self.steps_done:
+            self.recheck_later.add(url)  # decided once the probe has answered
+            return
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        answer = Answer(
+            response.status,
+            not_found_fingerprint(content_type, response.body),
+            response.meta.get("capture_id"),
+        )
+        listed = set().union(*self.seen.values()) if self.seen else set()
+        proof = gone_by_answer(
+            answer,
+            self.probe,
+            unlisted=self.sitemaps_complete() and url not in listed,
+            earlier=Answer(404, "", self.state.unconfirmed[url])
+            if url in self.state.unconfirmed
+            else None,
+        )
+        if proof is not None:
+            yield Gone(url=url, reason=proof.reasons[0], evidence=proof.as_json())
+        elif is_site_not_found(answer, self.probe):
+            self.note(url, "unconfirmed-gone", f"HTTP {response.status}, one signal", response)
+        else:
+            reason = f"HTTP {response.status}, unlike the site's own not-found page"
+            self.fail(url, "article", reason, response)
+
+    def article_failed(self, failure: Failure):
+        self.failed(failure, "article")
 
     def stamp(self, article: Article, response: Response) -> Article:
         article.capture_id = response.meta.get("capture_id")
@@ -424,14 +751,53 @@ class HamSpider(scrapy.Spider):
 
     # Failures and reports
 
-    def failed(self, failure: Failure):
-        request = failure.request
-        self.first_failure = self.first_failure or failure.getErrorMessage()
+    def failed(self, failure: Failure, kind: str = "request"):
+        """An errback: the request failed after its retries (or was refused, e.g. offsite)."""
+        url = asked_url(failure.request)
+        reason = failure.getErrorMessage() or failure.type.__name__
+        self.first_failure = self.first_failure or reason
+        self.fail(url, kind, f"{failure.type.__name__}: {reason}"[:500], request=failure.request)
+
+    def fail(
+        self,
+        url: str,
+        kind: str,
+        reason: str,
+        response: Response | None = None,
+        post_id: int | None = None,
+        request: scrapy.Request | None = None,
+        again: bool = True,
+    ) -> None:
+        """Count and keep one failure: the run is partial, the next run retries it. ``again``:
+        worth a second try in this run (not for a page the page object could not read)."""
+        self.note(url, kind, reason, response, post_id)
+        request = request or (response.request if response is not None else None)
+        if again and kind in SECOND_TRIES and request and not request.meta.get("second_try"):
+            self.second_tries[url, kind] = request
         self.count("failed")
-        self.logger.warning("%s failed: %s", request.url, failure.getErrorMessage())
+        self.logger.warning("%s failed (%s): %s", url, kind, reason)
+
+    def note(self, url, kind, reason, response=None, post_id=None) -> None:
+        capture_id = response.meta.get("capture_id") if response is not None else None
+        failure = {"url": url, "kind": kind, "reason": reason, "post_id": post_id}
+        self.failures.append({**failure, "capture_id": capture_id})
+
+    def spider_error(self, failure: Failure, response: Response, spider=None) -> None:
+        self.fail(response.url, "spider", reason_of(failure.value), response)
+
+    def item_error(self, item, response, spider=None, failure: Failure | None = None) -> None:
+        url = getattr(item, "url", None) or (response.url if response is not None else "")
+        self.fail(url, "item", reason_of(failure.value) if failure else "item error", response)
 
     def count(self, what: str) -> None:
         self.crawler.stats.inc_value(f"ham/{what}")
+
+    def failure_count(self) -> int:
+        return sum(failure["kind"] != "unconfirmed-gone" for failure in self.failures)
+
+    def listing_complete(self) -> bool:
+        """The REST listing of this run was read to its end: the watermark may move on."""
+        return self.mode == "rest" and not self.listing.pages_failed
 
     def coverage(self) -> dict:
         """How many post URLs each source gave, and what one had that another lacked."""
@@ -439,4 +805,6 @@ class HamSpider(scrapy.Spider):
         if "rest" in self.seen and "sitemap" in self.seen:
             report["only_rest"] = sorted(self.seen["rest"] - self.seen["sitemap"])[:50]
             report["only_sitemap"] = sorted(self.seen["sitemap"] - self.seen["rest"])[:50]
+        if self.deletion_sweep is not None and self.state.live_posts:
+            report["deletion_sweep"] = self.deletion_sweep.incomplete() or "complete"
         return report

@@ -121,6 +121,9 @@ class WaybackSpider(scrapy.Spider):
             )
 
     def parse_memento(self, response: Response):
+        """The next memento is asked for first, so that it downloads while this one is read
+        and stored (still one request at a time); the archive takes states in any order."""
+        yield from self.next_memento()
         group = response.meta["mementos"]
         if response.status != 200:
             self.count("failed")
@@ -140,7 +143,6 @@ class WaybackSpider(scrapy.Spider):
             except Unreadable as error:  # a failure, not a skip: read again by the next run
                 self.count("failed")
                 self.logger.error("memento %s cannot be read: %s", response.url, error)
-        yield from self.next_memento()
 
     def memento_failed(self, failure: Failure):
         self.failed(failure)
