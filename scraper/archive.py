@@ -509,12 +509,13 @@ class Archive:
             self.save_children(article)
             if outcome == "added":
                 self.link_republication(article.url)
+            # The stemmed index follows the row as stored (an earlier state leaves it as it is).
             indexed = existing and (existing["title"], existing["body_text"])
-            if indexed != (article.title, article.body_text):
-                rowid = self.db.execute(
-                    "select rowid from articles where url = ?", [article.url]
-                ).fetchone()[0]
-                index_article(self.db, rowid, article.title, article.body_text, old=indexed)
+            rowid, title, body_text = self.db.execute(
+                "select rowid, title, body_text from articles where url = ?", [article.url]
+            ).fetchone()
+            if indexed != (title, body_text):
+                index_article(self.db, rowid, title, body_text, old=indexed)
         return outcome
 
     def _update(self, existing: dict, row: dict, seen_at: str) -> str:
