@@ -36,5 +36,9 @@ format: $(BIN)/ham-archive
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+bench: system $(BIN)/ham-archive  ## every benchmark, then docs/benchmarks.md rewritten (ONLY=search,crawl,...)
+	$(BIN)/pip install -q -e '.[test,ops,bench]'
+	$(BIN)/python bench/run.py $(if $(ONLY),--only $(ONLY))
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache test-output

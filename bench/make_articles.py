@@ -3,8 +3,9 @@
     python bench/make_articles.py 100000 /tmp/bench/archive.db          # bulk (fast) path
     python bench/make_articles.py 2000 /tmp/bench/save.db --save        # through Archive.save
 
-The bulk path writes the same rows as ``Archive.save`` (``article_row``) with sqlite-utils'
-``insert_all`` (the FTS triggers still fire), then fills the stemmed index in one pass.
+The bulk path writes the same rows as ``Archive.save`` (``article_row`` and ``child_rows``:
+people, terms) with sqlite-utils' ``insert_all`` (the FTS triggers still fire), then fills the
+stemmed index in one pass.
 Texts are deterministic for a given N and seed.
 """
 
@@ -16,12 +17,13 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scraper.archive import Archive, article_row  # noqa: E402
-from scraper.items import Article  # noqa: E402
+from scraper.archive import Archive, article_row, child_rows  # noqa: E402
+from scraper.items import Article, Person  # noqa: E402
 from scraper.search import create_stemmed_index, rebuild_stemmed_index  # noqa: E402
 
 CITIES = (
@@ -97,13 +99,17 @@ SPAN_MINUTES = int((datetime(2024, 12, 31, 17, 0) - START).total_seconds() // 60
 
 
 def person(rng: random.Random) -> str:
+    """A name: one of 80 common ones, or (one time in five) one of a long tail of rare ones."""
+    if rng.random() < 0.2:
+        return f"{village(rng)} {village(rng)}"
     return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
 
 
-def sentence(rng: random.Random) -> str:
+def sentence(rng: random.Random, people: list[Person]) -> str:
+    someone = rng.choice(people)
     return rng.choice(SENTENCES).format(
-        position=rng.choice(POSITIONS),
-        person=person(rng),
+        position=someone.position,
+        person=someone.name,
         topic=rng.choice(TOPICS),
         event=rng.choice(EVENTS),
         province=rng.choice(PROVINCES),
@@ -129,10 +135,12 @@ def make_article(i: int, rng: random.Random) -> Article:
         f"{city}, ham.go.id – Direktorat Jenderal HAM menggelar {event} tentang {topic} di "
         f"{city}, {WEEKDAYS[day.weekday()]} ({day.day}/{day.month})."
     )
+    named = {person(rng): rng.choice(POSITIONS) for _ in range(rng.randint(1, 3))}
+    people = [Person(name, position) for name, position in named.items()]
     target = rng.randint(300, 600)
     paragraphs, words = [opening], len(opening.split())
     while words < target:
-        paragraph = " ".join(sentence(rng) for _ in range(rng.randint(2, 4)))
+        paragraph = " ".join(sentence(rng, people) for _ in range(rng.randint(2, 4)))
         paragraphs.append(paragraph)
         words += len(paragraph.split())
     paragraphs[-1] += " (Humas DJHAM)"
@@ -154,6 +162,7 @@ def make_article(i: int, rng: random.Random) -> Article:
         word_count=len(body_text.split()),
         dateline_city=city,
         language="id",
+        people=people,
     )
 
 
@@ -179,10 +188,19 @@ def main() -> None:
     else:
         seen = {"first_seen_at": "2025-01-01T00:00:00+07:00"}
         seen["last_seen_at"] = seen["first_seen_at"]
-        rows = ({**article_row(a), **seen} for a in articles(args.n))
         create_stemmed_index(archive.db)  # before the rows: created empty, filled below
         with archive.db.conn:
-            archive.db.table("articles").insert_all(rows, batch_size=500)
+            generated = articles(args.n)
+            while chunk := list(islice(generated, 500)):
+                archive.db.table("articles").insert_all(
+                    ({**article_row(a), **seen} for a in chunk), batch_size=500
+                )
+                children: dict[str, list[dict]] = {}
+                for article in chunk:
+                    for name, rows in child_rows(article).items():
+                        children.setdefault(name, []).extend(rows)
+                for name, rows in children.items():
+                    archive.db.table(name).insert_all(rows, batch_size=500)
         saved = time.monotonic()
         print(f"articles: {args.n} in {saved - started:.0f}s", file=sys.stderr)
         rebuild_stemmed_index(archive.db)

@@ -93,7 +93,11 @@ CHILD_TABLES = {
         "is_featured": int,
     },
     "article_documents": {"article_url": str, "url": str, "link_text": str, "file_type": str},
+    "article_terms": {"article_url": str, "kind": str, "name": str},
 }
+# The articles' JSON array columns, one row per article and term in article_terms (kind = the
+# column): facets and filters on them read an index instead of every row's JSON.
+TERM_COLUMNS = ("categories", "tags")
 CAPTURE_COLUMNS = {
     "id": int,
     "run_id": int,
@@ -614,15 +618,10 @@ class Archive:
         return "earlier"
 
     def save_children(self, article: Article) -> None:
-        rows = {
-            "article_people": [asdict(p) for p in article.people],
-            "article_images": [asdict(i) for i in article.images],
-            "article_documents": [asdict(d) for d in article.documents],
-        }
-        for name, children in rows.items():
+        for name, children in child_rows(article).items():
             table = self.db.table(name)
             table.delete_where("article_url = ?", [article.url])
-            table.insert_all({"article_url": article.url, **child} for child in children)
+            table.insert_all(children)
 
     def mark_deleted(
         self, url: str, seen_at: str | None = None, evidence: dict | None = None
@@ -801,6 +800,24 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def child_rows(article: Article) -> dict[str, list[dict]]:
+    """The rows of one article in each child table."""
+    rows = {
+        "article_people": [asdict(p) for p in article.people],
+        "article_images": [asdict(i) for i in article.images],
+        "article_documents": [asdict(d) for d in article.documents],
+        "article_terms": [
+            {"kind": kind, "name": name}
+            for kind in TERM_COLUMNS
+            for name in dict.fromkeys(getattr(article, kind))
+        ],
+    }
+    return {
+        name: [{"article_url": article.url, **child} for child in children]
+        for name, children in rows.items()
+    }
+
+
 def article_row(article: Article) -> dict:
     row = {name: getattr(article, name, None) for name in ARTICLE_COLUMNS}
     row["categories"] = json.dumps(article.categories, ensure_ascii=False)
@@ -837,6 +854,11 @@ def create_schema(db: sqlite_utils.Database) -> None:
         if not table.exists():
             table.create(columns, foreign_keys=[("article_url", "articles", "url")])
         table.create_index(["article_url"], if_not_exists=True)
+    db["article_terms"].create_index(["kind", "name", "article_url"], if_not_exists=True)
+    # Covering indexes: the articles_per_month chart reads no article row, the people view
+    # reads article_people in the order of its groups.
+    articles.create_index(["published_at", "dateline_city"], if_not_exists=True)
+    db["article_people"].create_index(["name", "article_url", "position"], if_not_exists=True)
     tables = {"captures": CAPTURE_COLUMNS, "article_versions": VERSION_COLUMNS}
     tables["crawl_runs"] = RUN_COLUMNS
     tables["crawl_failures"] = FAILURE_COLUMNS
@@ -895,5 +917,19 @@ def _v1_article_identity(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_article_identity]
+def _v2_article_terms(db: sqlite_utils.Database) -> None:
+    """Before article_terms: one row per article and term of its categories and tags."""
+    for kind in TERM_COLUMNS:
+        db.execute(
+            "insert into article_terms (article_url, kind, name) select distinct articles.url,"
+            f" ?, j.value from articles, json_each(articles.[{kind}]) j"
+            f" where json_valid(articles.[{kind}])",
+            [kind],
+        )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1_article_identity,
+    _v2_article_terms,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -126,6 +126,8 @@ del.ham-diff { background: #fdd; } ins.ham-diff { background: #dfd; text-decorat
 .ham-results mark { background: #fff1a8; }
 """
 CSS_PATH = "/-/ham-archive.css"
+TERM_LOOKUP = "__term"  # ?categories__term=RANHAM
+FILTERED = re.compile(r"\bwhere\b", re.IGNORECASE)  # a facet's SQL with a filter or a search
 JS_PATH = "/-/ham-archive.js"
 # The reading page's copy buttons (the citations stay selectable text without it).
 SITE_JS = """\
@@ -202,7 +204,7 @@ class _GroupedFacet(Facet):
 
     lookup = ""
 
-    def counts_sql(self, col: str, limit: int) -> str:
+    async def counts_sql(self, col: str, limit: int) -> str:
         raise NotImplementedError
 
     def label(self, column: str) -> str:
@@ -217,7 +219,7 @@ class _GroupedFacet(Facet):
             try:
                 rows = await self.ds.execute(
                     self.database,
-                    self.counts_sql(escape_sqlite(column), size + 1),
+                    await self.counts_sql(column, size + 1),
                     self.params,
                     truncate=False,
                     custom_time_limit=self.ds.setting("facet_time_limit_ms"),
@@ -263,17 +265,32 @@ class TermsFacet(_GroupedFacet):
     """Facet a JSON array column (``categories``, ``tags``): how many articles carry each term.
 
     ``?_facet_terms=categories``, or ``- terms: categories`` in metadata.yml. Selecting a term
-    filters with ``categories__arraycontains=...`` like Datasette's ``array`` facet. Datasette
-    0.65's array facet removes duplicates over every column of every row (``select distinct
-    j.value, inner.*``: 30 s at 100,000 articles); this one groups the few distinct arrays
-    first, then splits them. ``group by +column`` keeps SQLite from walking the column's
-    index when a filter is set (it would look up every row to test the filter: 0.8 s).
+    filters with ``categories__term=...`` (see ``term_filters``). On ``articles`` the
+    counts come from ``article_terms`` (one row per article and term, indexed on kind, name):
+    unfiltered, an index scan; filtered, one index lookup per matching article. Elsewhere (a
+    table without such a child table) the few distinct arrays are grouped first, then split:
+    Datasette 0.65's own array facet removes duplicates over every column of every row
+    (``select distinct j.value, inner.*``: 30 s at 100,000 articles).
     """
 
     type = "terms"
-    lookup = "arraycontains"
+    lookup = "term"
 
-    def counts_sql(self, col: str, limit: int) -> str:
+    async def counts_sql(self, column: str, limit: int) -> str:
+        col, kind = escape_sqlite(column), "'" + column.replace("'", "''") + "'"
+        if self.table == "articles" and await self.ds.get_database(self.database).table_exists(
+            "article_terms"
+        ):
+            if not FILTERED.search(self.sql):
+                return f"""
+                    select name as value, count(*) as count from article_terms
+                    where kind = {kind} group by name order by count desc, value limit {limit}
+                """
+            return f"""
+                select terms.name as value, count(*) as count from ({self.sql}) as hits
+                join article_terms as terms on terms.article_url = hits.url and terms.kind = {kind}
+                group by terms.name order by count desc, value limit {limit}
+            """
         return f"""
             with arrays as (
                 select {col} as terms, count(*) as n from ({self.sql})
@@ -296,7 +313,8 @@ class MonthFacet(_GroupedFacet):
     type = "month"
     lookup = "startswith"
 
-    def counts_sql(self, col: str, limit: int) -> str:
+    async def counts_sql(self, column: str, limit: int) -> str:
+        col = escape_sqlite(column)
         return f"""
             select substr({col}, 1, 7) as value, count(*) as count from ({self.sql})
             where {col} is not null group by value order by value desc limit {limit}
@@ -309,6 +327,39 @@ class MonthFacet(_GroupedFacet):
 @hookimpl
 def register_facet_classes():
     return [TermsFacet, MonthFacet]
+
+
+@hookimpl(specname="filters_from_request")
+def term_filters(request, database, table, datasette):
+    """``?categories__term=RANHAM``: articles carrying that term, read from ``article_terms``'s
+    index (``categories__arraycontains`` reads every row's JSON: 0.3 s at 100,000)."""
+    pairs = [
+        (key[: -len(TERM_LOOKUP)], value)
+        for key in request.args
+        if key.endswith(TERM_LOOKUP)
+        for value in request.args.getlist(key)
+    ]
+    if table != "articles" or not pairs:
+        return None
+
+    async def inner() -> FilterArguments:
+        indexed = await datasette.get_database(database).table_exists("article_terms")
+        clauses, params, descriptions = [], {}, []
+        for i, (kind, name) in enumerate(pairs):
+            if indexed:
+                clauses.append(
+                    "url in (select article_url from article_terms"
+                    f" where kind = :ham_kind_{i} and name = :ham_term_{i})"
+                )
+            else:  # an archive made before article_terms: the same answer, slower
+                clauses.append(
+                    f":ham_term_{i} in (select value from json_each({escape_sqlite(kind)}))"
+                )
+            params.update({f"ham_kind_{i}": kind, f"ham_term_{i}": name})
+            descriptions.append(f'{kind} has "{name}"')
+        return FilterArguments(clauses, params=params, human_descriptions=descriptions)
+
+    return inner
 
 
 # --- cells ---------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ REBUILT = (
     "article_people",
     "article_images",
     "article_documents",
+    "article_terms",
     "article_versions",
     "article_urls",
 )

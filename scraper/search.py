@@ -24,13 +24,13 @@ STEMMED_TABLE = "articles_stemmed_fts"
 DELETE_TRIGGER = "articles_stemmed_fts_ad"
 # The stems' rules and stemmer: when either changes, create_stemmed_index() builds the index
 # again (a contentless index can only forget a row by being told its stems again).
-STEMS_VERSION = f"2 PySastrawi {importlib.metadata.version('PySastrawi')}"
+STEMS_VERSION = f"3 PySastrawi {importlib.metadata.version('PySastrawi')}"
 STEMMED_SQL = (
     f"create virtual table {STEMMED_TABLE} "
     "using fts5(title, body_text, content='', tokenize='unicode61')"
 )
-# The exact index's words, for widening prefixes (a temp table: works on a read-only archive).
-VOCABULARY = "temp.articles_fts_words"
+# Every word of the archive (as the exact index folds it) with its stem, for widening prefixes.
+WORDS_TABLE = "search_words"
 # Indonesian affixes around a root: prefixes (stacked: mem-per-, di-per-, ke-ber-...) and
 # suffixes (-kan/-an/-i, then -ku/-mu/-nya, then -lah/-kah/-pun/-tah).
 PREFIXES = (
@@ -244,11 +244,14 @@ def exact_query(q: str | None) -> str:
 
 
 def vocabulary(conn: sqlite3.Connection) -> Expand:
-    """``expand`` for ``stem_query`` over an archive: the stems of the words of ``articles_fts``
-    (the exact index) that begin with a prefix, read through an fts5vocab table in ``temp``
-    (so a read-only archive works too); cached until the database changes. None without an
-    exact index."""
+    """``expand`` for ``stem_query`` over an archive: the stems of the archive's words that
+    begin with a prefix (``search_words``, an index range), cached until the database changes;
+    None in a database without that table."""
     cache: dict[tuple, frozenset[str] | None] = {}
+    sql = (
+        f"select distinct stem from {WORDS_TABLE} where word >= ? and word < ?"
+        " and substr(stem, 1, ?) != ?"
+    )
 
     def expand(prefix: str) -> frozenset[str] | None:
         prefix = _fold(prefix)
@@ -257,29 +260,20 @@ def vocabulary(conn: sqlite3.Connection) -> Expand:
         if key not in cache:
             if len(cache) > 256:
                 cache.clear()
-            words = _words_beginning(conn, prefix)
-            cache[key] = None if words is None else frozenset(map(stem_word, words))
+            try:
+                rows = conn.execute(sql, [prefix, prefix + "\U0010ffff", len(prefix), prefix])
+                cache[key] = frozenset(row[0] for row in rows)
+            except sqlite3.OperationalError:  # not an archive, or one older than the table
+                cache[key] = None
         return cache[key]
 
     return expand
 
 
-def _words_beginning(conn: sqlite3.Connection, prefix: str) -> list[str] | None:
-    sql = f"select term from {VOCABULARY} where term >= ? and term < ?"
-    try:
-        try:
-            rows = conn.execute(sql, [prefix, prefix + "\U0010ffff"]).fetchall()
-        except sqlite3.OperationalError as error:
-            if "no such table" not in str(error):
-                raise
-            conn.execute(
-                f"create virtual table if not exists {VOCABULARY} "
-                "using fts5vocab(main, 'articles_fts', 'row')"
-            )
-            rows = conn.execute(sql, [prefix, prefix + "\U0010ffff"]).fetchall()
-    except sqlite3.OperationalError:  # no exact index in this database
-        return None
-    return [row[0] for row in rows]
+def words_and_stems(*texts: str | None) -> set[tuple[str, str]]:
+    """The distinct words of the texts, folded as the exact index holds them, with stems."""
+    words = {word for text in texts if text for word in WORD.findall(text)}
+    return {(word.lower() if word.isascii() else _fold(word), stem_word(word)) for word in words}
 
 
 def _fold(word: str) -> str:
@@ -372,8 +366,13 @@ def create_stemmed_index(db: sqlite_utils.Database) -> None:
         if current not in (None, STEMS_VERSION):
             db.execute(f"drop trigger if exists {DELETE_TRIGGER}")
             db.execute(f"drop table {STEMMED_TABLE}")
+            db.execute(f"drop table if exists {WORDS_TABLE}")
         if current != STEMS_VERSION:
             db.execute(STEMMED_SQL)
+            db.execute(
+                f"create table if not exists {WORDS_TABLE} "
+                "(word text primary key, stem text not null) without rowid"
+            )
             db.execute(
                 f"insert into {STEMMED_TABLE}_config (k, v) values ('ham-stems', ?)",
                 [STEMS_VERSION],
@@ -417,6 +416,10 @@ def index_article(
         f"insert into {STEMMED_TABLE} (rowid, title, body_text) values (?, ?, ?)",
         [rowid, stem_text(title), stem_text(body_text)],
     )
+    db.conn.executemany(
+        f"insert or ignore into {WORDS_TABLE} (word, stem) values (?, ?)",
+        words_and_stems(title, body_text),
+    )
 
 
 def rebuild_stemmed_index(db: sqlite_utils.Database, batch: int = 500) -> int:
@@ -425,11 +428,18 @@ def rebuild_stemmed_index(db: sqlite_utils.Database, batch: int = 500) -> int:
     count = 0
     with db.conn:
         db.execute(f"insert into {STEMMED_TABLE} ({STEMMED_TABLE}) values ('delete-all')")
+        db.execute(f"delete from {WORDS_TABLE}")
+        words: set[tuple[str, str]] = set()
         while chunk := rows.fetchmany(batch):
             db.conn.executemany(
                 f"insert into {STEMMED_TABLE} (rowid, title, body_text) values (?, ?, ?)",
                 [(rowid, stem_text(title), stem_text(body)) for rowid, title, body in chunk],
             )
+            for _, title, body in chunk:
+                words |= words_and_stems(title, body)
             count += len(chunk)
+        db.conn.executemany(
+            f"insert or ignore into {WORDS_TABLE} (word, stem) values (?, ?)", words
+        )
         db.execute(f"insert into {STEMMED_TABLE} ({STEMMED_TABLE}) values ('optimize')")
     return count

@@ -12,6 +12,7 @@ import sqlite3
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import pytest_asyncio
@@ -328,7 +329,7 @@ async def test_facet_toggles_filter_the_table(ds, site_db):
     found = await facets(ds)
     category, item = next(iter(found["categories"].items()))
     query = item["toggle_url"].split("?", 1)[1]
-    assert "categories__arraycontains=" in query
+    assert "categories__term=" in query
     filtered = (await get(ds, f"/archive/articles.json?{query}&_shape=array")).json()
     assert len(filtered) == item["count"]
     assert all(category in json.loads(row["categories"]) for row in filtered)
@@ -556,3 +557,32 @@ def test_serve_passes_a_setting_over_its_own(monkeypatch, site_db):
     settings = settings_of(argv)
     assert settings["force_https_urls"] == "1" and settings["sql_time_limit_ms"] == "800"
     assert list(argv).count("sql_time_limit_ms") == 1 and settings["allow_download"] == "off"
+
+
+@pytest.mark.asyncio
+async def test_term_filters_and_filtered_facets_count_what_the_json_says(ds, site_db):
+    """categories__term (article_terms) selects what categories__arraycontains (the JSON)
+    does, and every facet of the filtered page counts the filtered rows."""
+    rows = rows_of(site_db, "select url, year, categories, tags, author from articles")
+    year, category = max(
+        Counter((r[1], c) for r in rows for c in set(json.loads(r[2]))).items(),
+        key=lambda kv: kv[1],
+    )[0]
+    query = f"year={year}&categories__term={quote(category)}"
+    chosen = [r for r in rows if r[1] == year and category in json.loads(r[2])]
+    listed = (await get(ds, f"/archive/articles.json?{query}&_shape=array&_size=max")).json()
+    assert sorted(r["url"] for r in listed) == sorted(r[0] for r in chosen)
+    old = f"year={year}&categories__arraycontains={quote(category)}"
+    assert len((await get(ds, f"/archive/articles.json?{old}&_shape=array&_size=max")).json()) == (
+        len(chosen)
+    )
+    found = await facets(ds, query)
+    tags = Counter(t for r in chosen for t in set(json.loads(r[3])))
+    assert {k: v["count"] for k, v in found["tags"].items()} == dict(tags)
+    assert {k: v["count"] for k, v in found["categories"].items()} == dict(
+        Counter(c for r in chosen for c in set(json.loads(r[2])))
+    )
+    assert found["categories"][category]["selected"]
+    assert {k: v["count"] for k, v in found["author"].items()} == dict(
+        Counter(r[4] for r in chosen if r[4])
+    )

@@ -1,0 +1,118 @@
+"""How crawling scales: time and peak RSS of a crawl, an incremental crawl and a reparse at
+1,000, 3,000 and 10,000 posts, and a REST crawl against a plain fetch of the same pages.
+
+    python bench/crawl_scaling.py [--sizes 1000,3000,10000] [--json FILE]
+
+For each size, a fresh WordPress of the test harness loaded with that many posts
+(``crawl.bench_corpus``; loading takes about 1 s per 110 posts), then, each into its own
+archive and measured as its own process (``os.wait4``): REST mode, a plain 2-thread fetch of
+the REST pages and ``ham-archive crawl`` as shipped (the ratio is the 1.3x target); the REST
+API locked, HTML mode: ``ham-archive crawl`` (sitemaps and every article page), the same again
+(incremental: nothing changed), and ``ham-archive reparse`` of that archive from its WARC
+files. Seconds per 1,000 posts show whether time is linear; peak RSS whether memory is flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from crawl import (  # noqa: E402
+    BIN,
+    AccessLog,
+    archived,
+    baseline_rest,
+    bench_corpus,
+    measure,
+    run_crawl,
+    wordpress,
+)
+
+
+def one_size(posts: int, work: Path) -> dict:
+    started = time.perf_counter()
+    site = wordpress.start_site(work / "wp", bench_corpus(posts))
+    published = len(site.published())
+    print(f"{published} posts at {site.url}, loaded in {time.perf_counter() - started:.0f} s")
+    log = AccessLog(site.wp.access_log)
+    crawl = [str(BIN / "ham-archive"), "crawl", "--site", site.url, "--db"]
+    results: dict = {"posts": published}
+    with site:
+        results["rest_baseline"] = measure(
+            "REST: plain fetch, 2 threads", log, lambda: baseline_rest(site.url, published, 2)
+        )
+        rest_db = work / "rest.db"
+        results["rest_crawl"] = measure(
+            "REST: ham-archive crawl", log, lambda: run_crawl([*crawl, str(rest_db)], ROOT)
+        )
+        results["rest_crawl"]["ratio"] = (
+            results["rest_crawl"]["seconds"] / results["rest_baseline"]["seconds"]
+        )
+        results["rest_crawl"]["complete"] = archived(rest_db, "rest") == (published, published)
+        site.wp.php("update_option('ham_test_rest_locked', 1);")
+        html_db = work / "html.db"
+        for name in ("html_crawl", "html_incremental"):
+            results[name] = measure(
+                f"HTML: ham-archive crawl ({name})",
+                log,
+                lambda: run_crawl([*crawl, str(html_db)], ROOT),
+            )
+        results["html_crawl"]["complete"] = archived(html_db, "html") == (published, published)
+    reparse = [str(BIN / "ham-archive"), "reparse", "--db", str(html_db)]
+    results["reparse"] = measure("reparse", log, lambda: run_crawl(reparse, ROOT))
+    results["reparse"]["complete"] = archived(html_db, "html") == (published, published)
+    return results
+
+
+def report(results: list[dict]) -> str:
+    runs = ("rest_crawl", "html_crawl", "html_incremental", "reparse")
+    lines = [
+        "| posts | run | seconds | s per 1,000 posts | peak RSS | complete |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for result in results:
+        for run in ("rest_baseline", *runs):
+            r = result[run]
+            rss = f"{r['peak_rss_mib']:.0f} MiB" if "peak_rss_mib" in r else ""
+            done = {True: "yes", False: "**no**"}.get(r.get("complete"), "")
+            lines.append(
+                f"| {result['posts']:,} | {run.replace('_', ' ')} | {r['seconds']:.1f} | "
+                f"{r['seconds'] / result['posts'] * 1000:.1f} | {rss} | {done} |"
+            )
+    lines += ["", "| posts | REST crawl ÷ plain fetch (2 threads) |", "| --- | --- |"]
+    for result in results:
+        lines.append(f"| {result['posts']:,} | {result['rest_crawl']['ratio']:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,3000,10000")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if not wordpress.available():
+        raise SystemExit("needs Debian's wordpress, mariadb-server and php (.ci/install-system)")
+    results = []
+    for posts in map(int, args.sizes.split(",")):
+        work = Path(tempfile.mkdtemp(prefix=f"ham-bench-scaling-{posts}-"))
+        try:
+            results.append(one_size(posts, work))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if args.json:  # after each size: a long run keeps what it measured
+            args.json.write_text(json.dumps(results, indent=2))
+    print(report(results))
+    if not all(r[run].get("complete", True) for r in results for run in r if run != "posts"):
+        raise SystemExit("incomplete crawl")
+
+
+if __name__ == "__main__":
+    main()
