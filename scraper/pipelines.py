@@ -69,7 +69,7 @@ class ArchivePipeline:
             self.stats.inc_value(f"extractor/{item.extractor or 'unnamed'}")
             if not item.title or item.word_count < MIN_WORDS:
                 self.stats.inc_value("extractor/empty")
-        elif isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at):
+        elif isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at, item.evidence):
             self.stats.inc_value("archive/deleted")
         return item
 
@@ -79,17 +79,17 @@ class ArchivePipeline:
             return
         stats = self.stats.get_stats()
         saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
-        finished = reason == "finished"
-        failed = stats.get("ham/failed", 0)
+        failures = getattr(spider, "failures", [])  # the live crawl's (HamSpider) record
+        if hasattr(spider, "failure_count"):  # what a second try fetched is no failure
+            self.stats.set_value("ham/failed", spider.failure_count())
+        failed = self.stats.get_value("ham/failed", 0)
         seen_site = stats.get("response_received_count", 0) > 0
-        if spider.moved_into:
-            status = "moved"
-        elif not finished or not seen_site:
-            status = "failed"
-        elif not saved and not spider.incremental and not failed:
-            status = "empty"
-        else:
-            status = "ok" if not failed else "partial"
+        status = run_status(reason, self.stats.get_stats(), saved, spider)
+        self.stats.set_value("ham/status", status)
+        kept = {}
+        if not getattr(spider, "listing_complete", lambda: True)():  # asked again next run
+            kept = {"listing_complete": False, "previous_watermark": spider.state.modified_after}
+        asked = getattr(spider, "asked", spider.site)
         self.archive.finish_run(
             self.run_id,
             mode=spider.mode,
@@ -103,17 +103,32 @@ class ArchivePipeline:
             errors=spider.first_failure,
             sources=json.dumps(sorted(spider.seen)),
             coverage=json.dumps(spider.coverage()),
-            moved_to=spider.site if spider.site != spider.asked else None,
+            failures=failures,
+            moved_to=spider.site if spider.site != asked else None,
             extractors=json.dumps(
                 {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("extractor/")}
             ),
-            cms=spider.cms,
+            cms=getattr(spider, "cms", None),
+            **kept,
         )
-        if seen_site:
+        if seen_site and hasattr(spider, "hops"):
             self.archive.record_site(spider.asked, spider.site, spider.cms, spider.hops, now())
         self.warc.close()
         self.archive.close()
         self.lock.release()
+
+
+def run_status(reason: str, stats: dict, saved: int, spider) -> str:
+    """moved: the site moved into another one crawled beside it; failed: stopped, or the site
+    never answered; empty: nothing found on a first run, and nothing failed; partial: anything
+    failed (download, HTTP status, page object, spider or item error)."""
+    if getattr(spider, "moved_into", None):
+        return "moved"
+    if reason != "finished" or not stats.get("response_received_count"):
+        return "failed"
+    if not saved and not spider.incremental and not stats.get("ham/failed"):
+        return "empty"
+    return "partial" if stats.get("ham/failed") else "ok"
 
 
 def _header_list(headers) -> list[tuple[bytes, bytes]]:
