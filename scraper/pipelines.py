@@ -239,7 +239,11 @@ class ArchivePipeline:
             else None
         )
 
-        def finish() -> None:
+        def finish() -> None:  # after every queued capture, so their ids are known
+            fields["failures"] = [
+                {**failure, "capture_id": capture_id_of(failure.get("capture_id"))}
+                for failure in failures
+            ]
             self.archive.finish_run(self.run_id, **fields)
             if seen_site and site:
                 self.archive.record_site(*site, now())
@@ -250,10 +254,18 @@ class ArchivePipeline:
 
 
 def resolve_capture(item) -> None:
-    """In the writer's thread: the item's capture id, stored before it (the writer keeps the
-    order)."""
-    if isinstance(item.capture_id, CaptureRef):
-        item.capture_id = item.capture_id.id
+    """In the writer's thread: the capture ids the item names (its own, and those of its
+    deletion evidence), stored before it (the writer keeps the order)."""
+    item.capture_id = capture_id_of(item.capture_id)
+    evidence = getattr(item, "evidence", None)
+    if evidence and evidence.get("capture_ids"):
+        ids = {capture_id_of(capture) for capture in evidence["capture_ids"]}
+        evidence["capture_ids"] = sorted(ids - {None})
+
+
+def capture_id_of(capture: CaptureRef | int | None) -> int | None:
+    """A capture's id, whether the spider held the id itself or a CaptureRef to it."""
+    return capture.id if isinstance(capture, CaptureRef) else capture
 
 
 def _settle(stored: defer.Deferred, done: Future) -> None:
