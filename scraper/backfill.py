@@ -10,7 +10,7 @@ joins the history in capture order, and a backfill killed at any point resumes e
 from __future__ import annotations
 
 from scraper.items import Article
-from scraper.pipelines import ArchivePipeline
+from scraper.pipelines import ArchivePipeline, resolve_capture
 from scraper.text import site_time
 from scraper.wayback import CdxRecord, memento_time
 
@@ -23,24 +23,27 @@ class BackfillPipeline(ArchivePipeline):
     def capture(self, response, request, spider=None) -> None:
         super().capture(response, request, spider)
         group: list[CdxRecord] | None = request.meta.get("mementos")
-        capture_id = request.meta.get("capture_id")
-        if group and capture_id is not None and response.status == 200:
-            self.mementos[capture_id] = memento_rows(
-                group, self.crawler.spider.wayback, response.url
-            )
+        capture = request.meta.get("capture_id")  # a CaptureRef: its id comes with the write
+        if group and capture is not None and response.status == 200:
+            self.mementos[capture] = memento_rows(group, self.crawler.spider.wayback, response.url)
 
     def process_item(self, item, spider=None):
         """An Article or a NoArticle read from a memento: its captures, then its states."""
         rows = self.mementos.pop(item.capture_id, None)
         if rows is None:
             return item
-        with self.archive.db.atomic():  # a kill leaves the memento unread, to be read again
-            self.archive.add_mementos(rows, item.capture_id)
-            if isinstance(item, Article):
-                for row in rows:
-                    outcome = self.archive.save(item, seen_at=row["archived_at"])
-                    self.stats.inc_value(f"archive/{outcome}")
-        return item
+
+        def store() -> list[str]:  # in the writer's thread, after the memento's capture
+            resolve_capture(item)
+            with self.archive.db.atomic():  # a kill leaves the memento unread, to read again
+                self.archive.add_mementos(rows, item.capture_id)
+                if not isinstance(item, Article):
+                    return []
+                return [
+                    f"archive/{self.archive.save(item, seen_at=row['archived_at'])}" for row in rows
+                ]
+
+        return self.in_writer(store, item)
 
 
 def memento_rows(group: list[CdxRecord], prefix: str, fetched_url: str) -> list[dict]:

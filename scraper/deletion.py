@@ -36,7 +36,9 @@ class Evidence:
     capture_ids: tuple[int, ...] = ()
 
     def as_json(self) -> dict:
-        return {"reasons": list(self.reasons), "capture_ids": sorted(set(self.capture_ids))}
+        # Each capture once, in the order gathered; the pipeline sorts them once their ids are
+        # known (a live crawl's ids are assigned by the archive writer, after the spider).
+        return {"reasons": list(self.reasons), "capture_ids": list(dict.fromkeys(self.capture_ids))}
 
 
 @dataclass

@@ -1,17 +1,119 @@
-"""Storage only: raw captures to WARC files, articles and deletions to the archive."""
+"""Storage only: raw captures to WARC files, articles and deletions to the archive.
+
+Every write goes through one writer thread, in the order the crawl made them, a batch of queued
+writes per transaction: parsing, stemming and storage then run beside the downloads instead of
+between them (the reactor thread only queues).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 from scrapy import signals
+from twisted.internet import defer
 
 from scraper.archive import Archive, WriteLock, now
 from scraper.captures import WarcFiles
 from scraper.health import MIN_WORDS
 from scraper.items import Article, Gone
 from scraper.text import site_time
+
+logger = logging.getLogger(__name__)
+
+
+class CaptureRef:
+    """A response's capture id (request.meta), set once the writer has stored the capture."""
+
+    id: int | None = None
+
+
+class Writer:
+    """The thread that owns the archive and the WARC files. ``submit`` queues a write; up to
+    BATCH queued writes are one transaction, and their futures are settled after its commit."""
+
+    BATCH = 500
+
+    def __init__(self, db_path: str, warc_dir: Path):
+        self.tasks: queue.Queue = queue.Queue()
+        opened: Future = Future()
+        self.thread = threading.Thread(
+            target=self.run, args=(db_path, warc_dir, opened), name="archive-writer", daemon=True
+        )
+        self.thread.start()
+        self.archive, self.warc = opened.result()  # ArchiveError as before, in open_spider
+
+    def submit(self, work: Callable[[], object] | None) -> Future:
+        future: Future = Future()
+        self.tasks.put((work, future))
+        return future
+
+    def run(self, db_path: str, warc_dir: Path, opened: Future) -> None:
+        try:
+            archive = Archive(db_path)
+            warc = WarcFiles(warc_dir, originals=archive.original_capture)
+        except BaseException as error:
+            opened.set_exception(error)
+            return
+        opened.set_result((archive, warc))
+        closing = False
+        while not closing:
+            batch = [self.tasks.get()]
+            while len(batch) < self.BATCH and not self.tasks.empty():
+                batch.append(self.tasks.get())
+            settled: list[tuple[Future, object, BaseException | None]] = []
+            try:
+                with archive.db.atomic():
+                    for work, future in batch:
+                        closing = closing or work is None
+                        try:
+                            settled.append((future, work and work(), None))
+                        except Exception as error:  # this write fails, not its batch
+                            logger.exception("archive write failed")
+                            settled.append((future, None, error))
+            except Exception as error:  # the commit failed: nothing of the batch was stored
+                logger.exception("archive commit failed")
+                settled = [(future, None, error) for _, future in batch]
+            for future, value, error in settled:
+                future.set_exception(error) if error else future.set_result(value)
+        warc.close()
+        archive.close()
+
+    def call(self, work: Callable[[], object]) -> object:
+        """Run ``work`` in the writer, after everything queued before it; wait for it."""
+        return self.submit(work).result()
+
+    def close(self) -> None:
+        self.submit(None).result()
+        self.thread.join()
+
+
+# One writer per archive in a process: crawls of several sites side by side (``ham-archive
+# crawl --site A --site B``) share it, so their writes never wait on each other's locks.
+WRITERS: dict[tuple[str, str], list] = {}  # (db, warc dir) -> [writer, pipelines using it]
+
+
+def open_writer(db_path: str, warc_dir: Path) -> Writer:
+    key = (str(Path(db_path).resolve()), str(Path(warc_dir).resolve()))
+    if key not in WRITERS:
+        WRITERS[key] = [Writer(db_path, warc_dir), 0]
+    WRITERS[key][1] += 1
+    return WRITERS[key][0]
+
+
+def close_writer(writer: Writer) -> None:
+    for key, (shared, users) in list(WRITERS.items()):
+        if shared is writer:
+            if users > 1:
+                WRITERS[key][1] -= 1
+                return
+            del WRITERS[key]
+    writer.close()
 
 
 class ArchivePipeline:
@@ -22,7 +124,8 @@ class ArchivePipeline:
         self.db_path = settings.get("ARCHIVE_DB")
         self.warc_dir = settings.get("WARC_DIR") or Path(self.db_path).parent / "warc"
         self.full = settings.getbool("FULL_CRAWL")
-        self.archive: Archive | None = None
+        self.writer: Writer | None = None
+        self.archive: Archive | None = None  # used in the writer's thread only
         self.warc: WarcFiles | None = None
         self.run_id: int | None = None
         self.fetched_at: dict[int, str] = {}  # capture id -> when, so a reparse dates alike
@@ -37,45 +140,65 @@ class ArchivePipeline:
     def open_spider(self, spider=None) -> None:
         self.lock = WriteLock(self.db_path)  # already held when run by ham-archive crawl
         self.lock.acquire()
-        self.archive = Archive(self.db_path)
-        self.warc = WarcFiles(self.warc_dir, originals=self.archive.original_capture)
+        self.writer = open_writer(self.db_path, self.warc_dir)
+        self.archive, self.warc = self.writer.archive, self.writer.warc
         spider = self.crawler.spider
-        self.run_id = self.archive.start_run(
-            spider.site, self.full, getattr(spider, "run_mode", None)
-        )
+        site, full, mode = spider.site, self.full, getattr(spider, "run_mode", None)
+        self.run_id = self.writer.call(lambda: self.archive.start_run(site, full, mode))
 
     def capture(self, response, request, spider=None) -> None:
-        """Every response, before any callback sees it: to a WARC record and a captures row."""
-        if self.archive is None:
+        """Every response, before any callback sees it: to a WARC record and a captures row
+        (queued; the item that the response gives is stored after it)."""
+        if self.writer is None:
             return
         reason = getattr(response, "reason", "") or ""
-        capture = self.warc.write(
-            response.url,
-            response.status,
-            reason,
-            _header_list(response.headers),
-            response.body,
-            request_headers=_header_list(request.headers),
-            method=request.method,
-        )
-        capture_id = self.archive.add_capture(capture, self.run_id)
-        request.meta["capture_id"] = capture_id
-        self.fetched_at[capture_id] = site_time(capture.fetched_at)
+        record = (response.url, response.status, reason, _header_list(response.headers))
+        body = response.body
+        sent = {"request_headers": _header_list(request.headers), "method": request.method}
+        ref = request.meta["capture_id"] = CaptureRef()
+
+        def write() -> None:
+            capture = self.warc.write(*record, body, **sent)
+            ref.id = self.archive.add_capture(capture, self.run_id)
+            self.fetched_at[ref.id] = site_time(capture.fetched_at)
+
+        self.writer.submit(write)
 
     def process_item(self, item, spider=None):
+        return self.in_writer(lambda: self.store(item), item)
+
+    def in_writer(self, work: Callable[[], list[str]], item) -> defer.Deferred:
+        """``work`` (which returns the stats it adds to) in the writer's thread, after the
+        captures queued before it; fires with ``item`` once it is committed."""
+        from twisted.internet import reactor
+
+        stored = defer.Deferred()
+        future = self.writer.submit(work)
+        future.add_done_callback(lambda done: reactor.callFromThread(_settle, stored, done))
+        return stored.addCallback(self.count, item)
+
+    def store(self, item) -> list[str]:
+        """In the writer's thread: the item into the archive; the stats it adds to."""
+        resolve_capture(item)
         seen_at = self.fetched_at.get(item.capture_id)
         if isinstance(item, Article):
-            self.stats.inc_value(f"archive/{self.archive.save(item, seen_at)}")
-            self.stats.inc_value(f"extractor/{item.extractor or 'unnamed'}")
+            counts = [f"archive/{self.archive.save(item, seen_at)}"]
+            counts.append(f"extractor/{item.extractor or 'unnamed'}")
             if not item.title or item.word_count < MIN_WORDS:
-                self.stats.inc_value("extractor/empty")
-        elif isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at, item.evidence):
-            self.stats.inc_value("archive/deleted")
+                counts.append("extractor/empty")
+            return counts
+        if isinstance(item, Gone) and self.archive.mark_deleted(item.url, seen_at, item.evidence):
+            return ["archive/deleted"]
+        return []
+
+    def count(self, counts: list[str], item):
+        for key in counts:
+            self.stats.inc_value(key)
         return item
 
     def finish_run(self, spider, reason: str) -> None:
         """After every item is stored: the run's row in crawl_runs (its status read by `check`)."""
-        if self.archive is None:
+        if self.writer is None:
             return
         stats = self.stats.get_stats()
         saved = sum(stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged"))
@@ -90,8 +213,7 @@ class ArchivePipeline:
         if not getattr(spider, "listing_complete", lambda: True)():  # asked again next run
             kept = {"listing_complete": False, "previous_watermark": spider.state.modified_after}
         asked = getattr(spider, "asked", spider.site)
-        self.archive.finish_run(
-            self.run_id,
+        fields = dict(
             mode=spider.mode,
             status=status,
             requests=stats.get("downloader/request_count", 0),
@@ -111,11 +233,47 @@ class ArchivePipeline:
             cms=getattr(spider, "cms", None),
             **kept,
         )
-        if seen_site and hasattr(spider, "hops"):
-            self.archive.record_site(spider.asked, spider.site, spider.cms, spider.hops, now())
-        self.warc.close()
-        self.archive.close()
+        site = (
+            (spider.asked, spider.site, spider.cms, spider.hops)
+            if hasattr(spider, "hops")
+            else None
+        )
+
+        def finish() -> None:  # after every queued capture, so their ids are known
+            fields["failures"] = [
+                {**failure, "capture_id": capture_id_of(failure.get("capture_id"))}
+                for failure in failures
+            ]
+            self.archive.finish_run(self.run_id, **fields)
+            if seen_site and site:
+                self.archive.record_site(*site, now())
+
+        self.writer.call(finish)
+        close_writer(self.writer)
         self.lock.release()
+
+
+def resolve_capture(item) -> None:
+    """In the writer's thread: the capture ids the item names (its own, and those of its
+    deletion evidence), stored before it (the writer keeps the order)."""
+    item.capture_id = capture_id_of(item.capture_id)
+    evidence = getattr(item, "evidence", None)
+    if evidence and evidence.get("capture_ids"):
+        ids = {capture_id_of(capture) for capture in evidence["capture_ids"]}
+        evidence["capture_ids"] = sorted(ids - {None})
+
+
+def capture_id_of(capture: CaptureRef | int | None) -> int | None:
+    """A capture's id, whether the spider held the id itself or a CaptureRef to it."""
+    return capture.id if isinstance(capture, CaptureRef) else capture
+
+
+def _settle(stored: defer.Deferred, done: Future) -> None:
+    error = done.exception()
+    if error is None:
+        stored.callback(done.result())
+    else:
+        stored.errback(error)
 
 
 def run_status(reason: str, stats: dict, saved: int, spider) -> str:

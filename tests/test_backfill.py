@@ -2,6 +2,7 @@
 article's history, and end to end against a real pywb loaded with WARCs recorded from a real
 WordPress at several dates, with posts edited and deleted between the captures."""
 
+import json
 import os
 import signal
 import sqlite3
@@ -295,6 +296,19 @@ def test_backfill_then_live_crawl_holds_every_post_ever_captured(history, tmp_pa
     assert live.returncode == 0, live.stderr
     gone = {url for (url,) in query(db, "select url from articles where deleted_at is not null")}
     assert gone == {history["dropped"], history["late"]}
+    # ...each with the evidence of the live crawl: a complete listing and a lookup by id,
+    # naming captures a researcher can read back.
+    for (evidence,) in query(
+        db, "select deletion_evidence from articles where deleted_at is not null"
+    ):
+        proof = json.loads(evidence)
+        assert len(proof["reasons"]) == 2 and proof["capture_ids"]
+        assert all(isinstance(c, int) for c in proof["capture_ids"])
+        listed = "select count(*) from captures where id in (select value from json_each(?))"
+        known = query(db, listed, [json.dumps(proof["capture_ids"])])
+        assert known == [(len(proof["capture_ids"]),)]
+    run = query(db, "select status from crawl_runs order by id desc limit 1")
+    assert run == [("ok",)]
     assert query(db, "select count(*) from articles") == [(len(captured),)]
     current = query(db, "select title, source, version_count from articles where url = ?", [edited])
     assert current == [("Judul keempat", "rest", 4)]
