@@ -60,7 +60,10 @@ import random
 import re
 from pathlib import Path
 
-SEED_ARTICLE = Path("/work/shared/seed-article.txt")
+# The user's seed article, in the shared/ folder beside the repository (CI lays a copy there).
+_SEEDS = [Path(__file__).resolve().parents[2] / "shared", Path("/work/shared")]
+SEED_ARTICLE = next((d for d in _SEEDS if (d / "seed-article.txt").exists()), _SEEDS[0])
+SEED_ARTICLE /= "seed-article.txt"
 SEED_SLUG = "bekerja-sama-dengan-rwi-ditjen-ham-gelar-bimtek-kkp-ham-di-kalimantan-selatan"
 SEED_DATE = "2022-09-14 09:00:00"
 
