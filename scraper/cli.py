@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -104,6 +105,8 @@ def crawl(
     """
     sites = tuple(dict.fromkeys(check_site(site) for site in sites or DEFAULT_SITES))
     new_db = not Path(db_path).exists()
+    warc = Path(warc_dir) if warc_dir else Path(db_path).parent / "warc"
+    new_warc = not warc.exists()
     lock = write_lock(db_path, wait)
     try:
         try:
@@ -131,6 +134,9 @@ def crawl(
         if new_db:  # leave no empty archive behind a failed first crawl
             for suffix in ("", "-wal", "-shm"):
                 Path(db_path + suffix).unlink(missing_ok=True)
+            if new_warc:  # nor the captures directory it made, when nothing was captured
+                with contextlib.suppress(OSError):
+                    warc.rmdir()
         message = "; ".join(line.removeprefix("Error: ") for line in lines)
         raise click.ClickException(message)
     for line in lines:

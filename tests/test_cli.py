@@ -45,6 +45,7 @@ def test_unknown_host_without_internet(tmp_path):
     result = run("crawl", "--db", str(tmp_path / "a.db"), offline=True)
     assert_one_line_error(result, "cannot reach https://ham.go.id (DNS lookup failed")
     assert not (tmp_path / "a.db").exists()  # no empty archive left behind
+    assert not (tmp_path / "warc").exists()  # nor an empty captures directory
 
 
 def test_refused_connection(tmp_path):
