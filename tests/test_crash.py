@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 
 import corpus
 import wordpress
@@ -24,18 +25,36 @@ def query(db, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
-def killed_runs(site_url: str, db, rng: random.Random, runs: int) -> int:
-    """``runs`` crawls, each SIGKILLed (its whole process group) at a random point unless it
-    ended before; after each, integrity_check. Returns how many were killed."""
+def crawl(site_url: str, db, full: bool = False) -> subprocess.Popen:
+    command = [sys.executable, "-m", "scraper.cli", "crawl", "--site", site_url, "--db", str(db)]
+    return subprocess.Popen(
+        command + (["--full"] if full else []),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def timed(process: subprocess.Popen) -> float:
+    """Seconds an uncut run takes on this machine: the kill points are drawn within it, so
+    a fast machine cuts runs as often as a slow one."""
+    start = time.monotonic()
+    assert process.wait() == 0
+    return time.monotonic() - start
+
+
+def killed_runs(
+    site_url: str, db, rng: random.Random, runs: int, full: float, incremental: float
+) -> int:
+    """``runs`` crawls, each SIGKILLed (its whole process group) at a random point of its
+    expected duration (``full`` or ``incremental`` seconds) unless it ended before; after
+    each, integrity_check. Returns how many were killed."""
     killed = 0
     for number in range(runs):
-        command = [sys.executable, "-m", "scraper.cli", "crawl", "--site", site_url]
-        command += ["--db", str(db), *(["--full"] if rng.random() < 0.3 else [])]
-        process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
+        is_full = not db.exists() or rng.random() < 0.3
+        process = crawl(site_url, db, full=is_full)
         try:
-            process.wait(rng.uniform(0.5, 5.0))
+            process.wait(rng.uniform(0.05, 0.95) * (full if is_full else incremental))
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
@@ -70,8 +89,12 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(mariadb, tmp_path
     rng = random.Random(SEED)
     posts = corpus.make_corpus(30)
     with wordpress.start_site(tmp_path / "wp", posts, mariadb=mariadb, rest_locked=True) as site:
+        scratch = tmp_path / "scratch" / "archive.db"
+        scratch.parent.mkdir()
+        full = timed(crawl(site.url, scratch))  # a first crawl, uncut
+        incremental = timed(crawl(site.url, scratch))  # and a run with nothing new
         db = tmp_path / "archive.db"
-        killed = killed_runs(site.url, db, rng, RUNS // 2)  # from nothing: first crawls cut
+        killed = killed_runs(site.url, db, rng, RUNS // 2, full, full)  # first crawls cut
         result = ham_archive("crawl", "--site", site.url, "--db", str(db))
         assert result.returncode == 0, result.stderr
         assert_complete(db, site, versions=0)
@@ -79,7 +102,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(mariadb, tmp_path
         newest = max(site.published(), key=lambda pair: pair[1]["date"])[0]
         (before,) = query(db, f"select body_text from articles where post_id = {newest}")
         site.wp.update_post(newest, post_content="Isi yang diperbarui. (Humas DJHAM)")
-        killed += killed_runs(site.url, db, rng, RUNS - RUNS // 2)  # incremental and full
+        killed += killed_runs(site.url, db, rng, RUNS - RUNS // 2, full, incremental)
         result = ham_archive("crawl", "--site", site.url, "--db", str(db))
         assert result.returncode == 0, result.stderr
         assert_complete(db, site, versions=1)
