@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scraper.archive import Archive
+from scraper.archive import Archive, refresh_people
 from scraper.captures import UnreadableCapture, read_body
 from scraper.pages import (
     NotAnArticle,
@@ -32,7 +32,6 @@ REBUILT = (
     "article_people",
     "article_images",
     "article_documents",
-    "article_terms",
     "article_versions",
     "article_urls",
 )
@@ -89,6 +88,7 @@ def reparse(
                 progress(done, len(captures))
         for url, (deleted_at, evidence) in deleted.items():  # a 404 alone proves nothing
             counts["deleted"] += archive.mark_deleted(url, deleted_at, evidence)
+        refresh_people(db)  # the names of rows cleared and not read again go too
     return counts
 
 
