@@ -76,6 +76,7 @@ class ArticlePage:
         """``body``: the response's bytes (or an already parsed document); ``content_type``
         its Content-Type header (the charset is read); ``encoding`` overrides that charset when
         the caller already knows it."""
+        found: dict = {}
         if isinstance(body, lxml_html.HtmlElement):
             root = body
         elif cls is not ArticlePage:
@@ -85,26 +86,27 @@ class ArticlePage:
             data = text if utf8 is None else utf8
             slim = _head_and_main(data)
             root = _parse(data if slim is None else slim, utf8 is not None)
-            cls = page_object_for(root)
+            cls, found = _layout(root)
             if slim is not None and cls is AnyThemeV1:
                 root = _parse(data, utf8 is not None)  # a theme we do not know: all of it
+                found = {}
         if cls is ArticlePage:
-            cls = page_object_for(root)
+            cls, found = _layout(root)
         page = super().__new__(cls)
         page.url, page.site, page.root = url, site or url, root
+        page.__dict__.update(found)  # what choosing the layout found: ``scope`` and ``bodies``
         return page
 
     def to_article(self) -> Article:
         if not self.is_post:
             raise NotAnArticle(f"not a post: {self.url}")
-        body = self.BODY(self.scope)
-        if not body:
+        if not self.bodies:
             raise NotAnArticle(f"no article body found at {self.url}")
         return make_article(
             url=self.url_canonical,
             title=self.title,
             published_at=self.published_at,
-            body=body[0],
+            body=self.bodies[0],
             source="html",
             post_id=self.post_id,
             modified_at=self.modified_at,
@@ -123,6 +125,10 @@ class ArticlePage:
     def scope(self) -> lxml_html.HtmlElement:
         """Where the field selectors look: the whole page, for a theme we do not know."""
         return self.root
+
+    @cached_property
+    def bodies(self) -> list[lxml_html.HtmlElement]:
+        return self.BODY(self.scope)
 
     @cached_property
     def head(self) -> dict[str, str]:
@@ -267,13 +273,18 @@ def page_object_for(root: lxml_html.HtmlElement) -> type[ArticlePage]:
     templates render) is the block layout; a classic ``div.entry-content`` the classic one;
     anything else the page object that knows both. (Generic page objects for other CMSs come
     before that last answer when they exist.)"""
+    return _layout(root)[0]
+
+
+def _layout(root: lxml_html.HtmlElement) -> tuple[type[ArticlePage], dict]:
+    """``page_object_for``, and what it found on the way, for the page object's cache: its
+    ``scope`` and the ``bodies`` its BODY selector matched there."""
     main = root.find("body//main")
     scope = root if main is None else main
-    if BlockThemeV1.BODY(scope):
-        return BlockThemeV1
-    if ClassicThemeV1.BODY(scope):
-        return ClassicThemeV1
-    return AnyThemeV1
+    for layout in (BlockThemeV1, ClassicThemeV1):
+        if bodies := layout.BODY(scope):
+            return layout, {"scope": scope, "bodies": bodies}
+    return AnyThemeV1, {}
 
 
 def decode_html(
