@@ -1,6 +1,7 @@
 """Polite defaults for crawling a government site that we want to keep online."""
 
 BOT_NAME = "ham-archive"
+COMMANDS_MODULE = "scraper.commands"  # `scrapy crawl` takes the archive's lock first
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 
