@@ -29,6 +29,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Ours refuses offsite requests with an error the run records; Scrapy's drops them unsaid.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scraper.middlewares.SiteOnlyMiddleware": 40,  # before robots.txt is asked of another host
+    # Redirects are archived too, decoded: after HttpCompressionMiddleware (590), not before.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scraper.middlewares.ArchivedRedirectMiddleware": 585,
+    "scraper.middlewares.ArchivedMetaRefreshMiddleware": 580,
 }
 
 COOKIES_ENABLED = False
