@@ -354,7 +354,7 @@ class WriteLock:
         except BlockingIOError:
             if not wait:
                 file.close()
-                raise ArchiveLocked(f"{self.holder()}; try later, or pass --wait") from None
+                raise ArchiveLocked(self.holder()) from None
             if waiting:
                 waiting(f"{self.holder()}; waiting for it to finish")
             fcntl.flock(file, fcntl.LOCK_EX)
