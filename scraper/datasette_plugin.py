@@ -49,7 +49,15 @@ from scraper import export
 from scraper.archive import FACET_COLUMNS, TERM_COLUMNS
 from scraper.captures import read_body
 from scraper.reading import apa, bibtex, publisher, tanggal
-from scraper.search import MARK, exact_query, snippet, stem_query, stem_text, vocabulary
+from scraper.search import (
+    MARK,
+    broad_query,
+    exact_query,
+    snippet,
+    stem_query,
+    stem_text,
+    vocabulary,
+)
 
 DATABASE = "archive"  # the key of the archive's block in metadata.yml, whatever the file's name
 METADATA = Path(__file__).with_name("metadata.yml")
@@ -145,11 +153,12 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
-    """Register ``ham_stem_query(q)``, ``ham_exact_query(q)``, ``ham_snippet(text, q)``,
-    ``ham_stem(text)`` and ``ham_diff(old, new)``."""
+    """Register ``ham_stem_query(q)``, ``ham_exact_query(q)``, ``ham_broad(q)``,
+    ``ham_snippet(text, q)``, ``ham_stem(text)`` and ``ham_diff(old, new)``."""
     expand = vocabulary(conn)  # prefixes widen with the stems of this archive's words
     conn.create_function("ham_stem_query", 1, lambda q: stem_query(q, expand))
     conn.create_function("ham_exact_query", 1, exact_query, deterministic=True)
+    conn.create_function("ham_broad", 1, broad_query, deterministic=True)  # constant: folded
     conn.create_function("ham_snippet", 2, lambda text, q: snippet(text, q, expand=expand))
     conn.create_function("ham_stem", 1, stem_text, deterministic=True)
     conn.create_function("ham_diff", 2, diff, deterministic=True)
