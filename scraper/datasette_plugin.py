@@ -311,7 +311,7 @@ class _GroupedFacet(Facet):
 
     lookup = ""
 
-    async def counts_sql(self, col: str, limit: int, rows: str | None) -> str:
+    def counts_sql(self, col: str, limit: int, rows: str | None) -> str:
         raise NotImplementedError
 
     async def facet_results(self):
