@@ -44,7 +44,6 @@ BOILERPLATE_STARTS = frozenset(
 )  # the first four letters of each BOILERPLATE form (a test checks them)
 ACTIVE_URL = re.compile(r"\s*(?:javascript|vbscript|data):", re.IGNORECASE)
 POST_AUTHOR = re.compile(r"^\s*post author\s*:\s*(\S.*?)\s*$", re.IGNORECASE | re.MULTILINE)
-WHITESPACE = re.compile(r"\s+")  # in the source: HTML collapses it, only <br> breaks a line
 NEWLINES_AROUND = re.compile(r" *\n *")
 BR = "\x00"  # stands for a <br> in body_text until a paragraph is put together
 CONTROL_IN_URL = re.compile(r"[\x00-\x1f\x7f]")
@@ -112,13 +111,13 @@ def body_text(element: HtmlElement) -> str:
     current: list[str] = []
 
     def flush() -> None:
-        # Text collapses its white space, as HTML does; a <br> (BR, never in parsed text:
-        # lxml refuses NUL) is a line break, with the spaces around it dropped.
-        text = WHITESPACE.sub(" ", "".join(current))
+        # Text collapses its white space, as HTML does (split and join: what ``\s+`` matches,
+        # four times faster); a <br> (BR, never in parsed text: lxml refuses NUL) is a line
+        # break, with the spaces around it dropped.
+        text = " ".join("".join(current).split())
         current.clear()
         if BR in text:
-            text = NEWLINES_AROUND.sub("\n", text.replace(BR, "\n"))
-        text = text.strip()
+            text = NEWLINES_AROUND.sub("\n", text.replace(BR, "\n")).strip()
         if text and not BOILERPLATE.match(text):
             paragraphs.append(text)
 
