@@ -32,7 +32,28 @@ _TRANSLATOR = HTMLTranslator()
 
 def css(query: str) -> etree.XPath:
     """A CSS selector (``::attr(name)`` allowed), compiled once."""
-    return etree.XPath(_TRANSLATOR.css_to_xpath(query))
+    return etree.XPath(on_class_attributes(_TRANSLATOR.css_to_xpath(query)))
+
+
+_CLASS_TEST = (
+    r"@class and contains\(@class, '[^']+'\)"
+    r" and contains\(concat\(' ', normalize-space\(@class\), ' '\), ' [^']+ '\)"
+)
+_ANY_WITH_CLASSES = re.compile(rf"descendant-or-self::\*\[((?:\(?{_CLASS_TEST}\)?(?: and )?)+)\]")
+
+
+def on_class_attributes(xpath: str) -> str:
+    """The same XPath, its leading ``*[class tests]`` step asked of the class attributes
+    (``descendant-or-self::*/@class[tests]/..``): libxml2 then tests the elements that have a
+    class, not every element, and the expression runs in half the time. The elements found
+    are the same, in the same order."""
+    parts = xpath.split(" | ")
+    for n, part in enumerate(parts):
+        step = _ANY_WITH_CLASSES.match(part)
+        if step and step.group(1).count("(") == step.group(1).count(")"):
+            tests = step.group(1).replace("@class and ", "").replace("@class", ".")
+            parts[n] = f"descendant-or-self::*/@class[{tests}]/..{part[step.end() :]}"
+    return " | ".join(parts)
 
 
 class ArticlePage:
