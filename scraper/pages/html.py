@@ -375,6 +375,16 @@ codecs.register_error(WINDOWS_1252_REPAIR, _windows_1252)
 # parser reads bytes as UTF-8 whatever the page says (the caller has checked that they are).
 _PARSER = lxml_html.HTMLParser(huge_tree=True, collect_ids=False)
 _UTF8_PARSER = lxml_html.HTMLParser(huge_tree=True, collect_ids=False, encoding="utf-8")
+# Every element an HtmlElement, chosen in C: lxml.html's own lookup is a Python call for each
+# element the code touches, to give forms and inputs their classes (which nothing here uses).
+_CLASSES = etree.ElementDefaultClassLookup(
+    element=lxml_html.HtmlElement,
+    comment=lxml_html.HtmlComment,
+    pi=lxml_html.HtmlProcessingInstruction,
+    entity=lxml_html.HtmlEntity,
+)
+for _parser in (_PARSER, _UTF8_PARSER):
+    _parser.set_element_class_lookup(_CLASSES)
 
 
 def parse_html(
