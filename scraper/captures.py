@@ -194,6 +194,14 @@ def read_body(directory: str | Path, warc_file: str, offset: int) -> bytes:
         return record.content_stream().read()
 
 
+def read_location(directory: str | Path, warc_file: str, offset: int) -> str | None:
+    """The ``Location`` of the response record at ``offset`` (its own, a revisit's too)."""
+    with open(Path(directory) / warc_file, "rb") as file:
+        file.seek(offset)
+        record = next(iter(ArchiveIterator(file)))
+        return record.http_headers.get_header("Location") if record.http_headers else None
+
+
 def export_wacz(warc_files: Iterable[Path], pages: Iterable[dict], out: str | Path) -> None:
     """Package WARC files as a WACZ (py-wacz) whose page list is ``pages`` (url, ts, title)."""
     from wacz.main import main as wacz

@@ -46,7 +46,7 @@ def write_lock(db_path: str, wait: bool = False) -> WriteLock:
         check_db_path(db_path)
         lock.acquire(wait=wait, waiting=lambda line: click.echo(line, err=True))
     except ArchiveLocked as error:
-        raise Locked(str(error)) from None
+        raise Locked(f"{error}; try later, or pass --wait") from None
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
     return lock

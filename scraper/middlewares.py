@@ -1,5 +1,5 @@
-"""Retries that wait (exponential backoff, the server's own Retry-After on 429 and 503), and a
-guard that keeps every request on the configured site."""
+"""Retries that wait (exponential backoff, the server's own Retry-After on 429 and 503), a
+guard that keeps every request on the configured site, and redirects that are archived."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
+from scrapy import Request, signals
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.response import response_status_message
@@ -68,3 +70,34 @@ class SiteOnlyMiddleware:
         if hosts and host not in hosts:
             raise IgnoreRequest(f"offsite, refused: {request.url}"[:300])
         return None
+
+
+class ArchivedRedirects:
+    """For Scrapy's redirect middlewares: an answer that redirects (a 3xx, a ``<meta
+    refresh>``) is what the site said too, so it is archived, as every answer the spider
+    reads, before the page it leads to. The answer reaches the engine only when it is not
+    followed; when it is, ``response_received`` is sent for it here (the pipeline captures it:
+    a WARC record, a captures row; a reparse reads the redirect back from it)."""
+
+    def process_response(self, request, response, spider=None):
+        try:
+            result = super().process_response(request, response)
+        except IgnoreRequest:  # past REDIRECT_MAX_TIMES: still an answer of the site
+            self.archive(request, response)
+            raise
+        if isinstance(result, Request):
+            self.archive(request, response)
+        return result
+
+    def archive(self, request, response) -> None:
+        self.crawler.signals.send_catch_log(
+            signals.response_received, response=response, request=request, spider=None
+        )
+
+
+class ArchivedRedirectMiddleware(ArchivedRedirects, RedirectMiddleware):
+    pass
+
+
+class ArchivedMetaRefreshMiddleware(ArchivedRedirects, MetaRefreshMiddleware):
+    pass

@@ -9,10 +9,14 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
-from scraper.archive import Archive
-from scraper.captures import UnreadableCapture, read_body
+from scrapy.http import HtmlResponse
+from scrapy.settings.default_settings import METAREFRESH_IGNORE_TAGS, METAREFRESH_MAXDELAY
+from scrapy.utils.response import get_meta_refresh
+
+from scraper.archive import Archive, refresh_people
+from scraper.captures import UnreadableCapture, read_body, read_location
 from scraper.pages import (
     NotAnArticle,
     RestPost,
@@ -21,7 +25,7 @@ from scraper.pages import (
     rest_posts,
 )
 from scraper.pages.site import read_article
-from scraper.text import SITE_TZ, site_time
+from scraper.text import SITE_TZ, canonical_url, site_time
 
 
 class ReparseError(Exception):
@@ -32,7 +36,6 @@ REBUILT = (
     "article_people",
     "article_images",
     "article_documents",
-    "article_terms",
     "article_versions",
     "article_urls",
 )
@@ -55,6 +58,60 @@ def articles_in(capture: dict, body: bytes, site: str) -> list:
     return []
 
 
+class Redirects:
+    """The redirects a reparse has read so far. A crawl archives each redirect it follows (a
+    3xx, a ``<meta refresh>``) before the page it leads to, so replayed in fetch order they
+    are known before that page is read again. The page gets back the URLs that led to it in
+    its run, as the crawl gave them: a moved site's old and new addresses stay one row.
+
+    Archives from before redirects were archived have only ``article_urls`` to show for them:
+    its ``redirect`` rows (``legacy``), each given back from the time it was first followed.
+    """
+
+    def __init__(self, db) -> None:
+        self.into: dict[tuple[int, str], set[str]] = {}  # (run, target) -> sources
+        self.legacy: dict[str, list[tuple[str, str]]] = {}  # a URL of a row -> (alias, since)
+        for url, alias, since in db.execute(
+            """select known.url, redirect.url, redirect.first_seen_at
+            from article_urls as known join article_urls as redirect
+            on redirect.article_url = known.article_url and redirect.url != known.url
+            where redirect.found_by = 'redirect' order by redirect.first_seen_at, redirect.url"""
+        ):
+            self.legacy.setdefault(url, []).append((alias, since))
+
+    def add(self, run_id: int, source: str, target: str) -> None:
+        self.into.setdefault((run_id, target), set()).add(source)
+
+    def leading_to(self, run_id: int, url: str) -> list[str]:
+        """Every URL whose redirects led to ``url`` in run ``run_id``."""
+        found, todo = [], [url]
+        while todo:
+            for source in sorted(self.into.get((run_id, todo.pop()), ())):
+                if source not in found and source != url:
+                    found += [source]
+                    todo += [source]
+        return found
+
+    def followed_before(self, url: str, when: str) -> list[str]:
+        """The legacy redirects to the row that had ``url``, first followed by ``when``."""
+        return [alias for alias, since in self.legacy.get(url, ()) if since <= when]
+
+
+def redirect_target(capture: dict, body: bytes, warc_dir: str | Path) -> str | None:
+    """Where a capture sent the crawler, as Scrapy's redirect middlewares read it: the
+    ``Location`` of a 3xx, or the ``<meta refresh>`` of an HTML page."""
+    if 300 <= capture["status"] < 400:
+        location = read_location(warc_dir, capture["warc_file"], capture["warc_offset"])
+        return urljoin(capture["url"], location) if location else None
+    if capture["status"] == 200 and "html" in (capture["content_type"] or ""):
+        page = HtmlResponse(
+            capture["url"], body=body, headers={"Content-Type": capture["content_type"]}
+        )
+        delay, target = get_meta_refresh(page, ignore_tags=METAREFRESH_IGNORE_TAGS)
+        return target if target and delay < METAREFRESH_MAXDELAY else None
+    return None
+
+
 def reparse(
     archive: Archive, warc_dir: str | Path, progress: Callable[[int, int], None] | None = None
 ) -> Counter:
@@ -68,6 +125,7 @@ def reparse(
     wayback_runs = archive.wayback_runs()
     counts: Counter = Counter()
     with db.atomic():  # one transaction: all of it, or none of it
+        redirects = Redirects(db)
         backed = [r[0] for r in db.execute("select distinct article_url from article_captures")]
         deleted = {  # decided on evidence by the crawl (scraper.deletion): kept as they are
             url: (deleted_at, json.loads(evidence) if evidence else None)
@@ -84,11 +142,13 @@ def reparse(
         for done, capture in enumerate(captures, 1):
             if capture["run_id"] in wayback_runs and capture["id"] not in mementos:
                 continue  # a backfill's CDX answer, or a memento it never finished reading
-            counts += replay(archive, capture, warc_dir, sites, mementos.get(capture["id"]))
+            memento = mementos.get(capture["id"])
+            counts += replay(archive, capture, warc_dir, sites, memento, redirects)
             if progress:
                 progress(done, len(captures))
         for url, (deleted_at, evidence) in deleted.items():  # a 404 alone proves nothing
             counts["deleted"] += archive.mark_deleted(url, deleted_at, evidence)
+        refresh_people(db)  # the names of rows cleared and not read again go too
     return counts
 
 
@@ -98,14 +158,17 @@ def replay(
     warc_dir: str | Path,
     sites: dict,
     mementos: list[tuple[str, str]] | None = None,
+    redirects: Redirects | None = None,
 ) -> Counter:
     """One capture into the archive. A web archive's memento (``mementos``: the page it archived
-    and every time it archived these bytes) is read as that page, dated when it was archived."""
+    and every time it archived these bytes) is read as that page, dated when it was archived.
+    A redirect is added to ``redirects``; an article gets back the URLs that led to it."""
     seen_at = site_time(capture["fetched_at"], SITE_TZ)
     url = urlsplit(capture["url"])
     site = sites.get(capture["run_id"]) or f"{url.scheme}://{url.netloc}"
     try:
         body = read_body(warc_dir, capture["payload_file"], capture["payload_offset"])
+        target = redirect_target(capture, body, warc_dir) if redirects and not mementos else None
     except (OSError, StopIteration, UnreadableCapture) as error:  # inside the transaction
         raise ReparseError(
             f"capture {capture['id']} cannot be read from"
@@ -113,6 +176,9 @@ def replay(
             f" ({type(error).__name__}); the archive was left unchanged"
         ) from None
     counts = Counter()
+    if target:
+        redirects.add(capture["run_id"], capture["url"], target)
+        return counts
     page, times = capture, [seen_at]
     if mementos:  # a web archive's capture: the page it archived, at each time it did
         page, times = {**capture, "url": mementos[0][0]}, [when for _, when in mementos]
@@ -129,5 +195,10 @@ def replay(
         if mementos:
             article.source = "wayback"
         for when in times:
+            if redirects:
+                led = redirects.leading_to(capture["run_id"], capture["url"])
+                led = [canonical_url(u, site) for u in led]
+                led += redirects.followed_before(article.url, when)
+                article.aliases = [u for u in dict.fromkeys(led) if u != article.url]
             counts[archive.save(article, seen_at=when)] += 1
     return counts

@@ -1,6 +1,7 @@
 """Polite defaults for crawling a government site that we want to keep online."""
 
 BOT_NAME = "ham-archive"
+COMMANDS_MODULE = "scraper.commands"  # `scrapy crawl` takes the archive's lock first
 SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 
@@ -31,6 +32,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Ours refuses offsite requests with an error the run records; Scrapy's drops them unsaid.
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scraper.middlewares.SiteOnlyMiddleware": 40,  # before robots.txt is asked of another host
+    # Redirects are archived too, decoded: after HttpCompressionMiddleware (590), not before.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "scraper.middlewares.ArchivedRedirectMiddleware": 585,
+    "scraper.middlewares.ArchivedMetaRefreshMiddleware": 580,
 }
 
 COOKIES_ENABLED = False

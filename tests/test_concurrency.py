@@ -14,6 +14,8 @@ from pathlib import Path
 from conftest import ham_archive
 from test_cli import closed_port
 
+from scraper.archive import WriteLock
+
 LOCKED = 75  # the documented exit status of a crawl refused by the lock
 
 
@@ -68,6 +70,26 @@ def test_a_second_crawl_is_refused_or_waits(wp_fresh, tmp_path):
     with sqlite3.connect(db) as connection:
         counts = connection.execute("select count(*), count(distinct url) from articles")
         assert counts.fetchone() == (len(site.published()),) * 2
+
+
+def test_scrapy_crawl_is_refused_in_one_line_while_the_archive_is_written(tmp_path):
+    """Scrapyd runs `scrapy crawl`: another writer is an `Error:` line and 75, no request sent."""
+    db, site = tmp_path / "archive.db", f"http://127.0.0.1:{closed_port()}"
+    with WriteLock(db):
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "ham", "-a", f"site={site}"]
+            + ["-s", f"ARCHIVE_DB={db}", "-s", "LOG_LEVEL=ERROR"],
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == LOCKED, result.stderr
+    assert result.stderr.splitlines() == [
+        f"Error: {str(db.resolve())!r} is being written by another ham-archive "
+        f"(process {os.getpid()}, since {Path(f'{db}.lock').read_text().split()[1]}); try later"
+    ]
+    assert not db.exists()
 
 
 INVARIANTS = """select

@@ -358,3 +358,30 @@ def test_warc_file_names_never_come_from_urls(tmp_path, url):
     assert WARC_NAME.fullmatch(capture.warc_file)
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == [capture.warc_file]
     assert read_body(tmp_path / "warc", capture.warc_file, capture.warc_offset) == b"<p>x</p>"
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "target"),
+    [
+        (301, [(b"Location", b"/baru/")], b"", "http://x/baru/"),
+        (308, [(b"Location", b"https://y/baru")], b"", "https://y/baru"),
+        (302, [], b"", None),  # no Location: nothing was followed
+        (200, [], b'<meta http-equiv="refresh" content="0; url=/baru">', "http://x/baru"),
+        (200, [], b'<meta http-equiv="refresh" content="300">', None),  # a reload, not a move
+        (200, [], b"<noscript><meta http-equiv=refresh content='0;url=/b'></noscript>", None),
+        (200, [], b"<title>Siaran pers</title><p>Isi.</p>", None),
+    ],
+)
+def test_a_reparse_reads_redirects_back_as_scrapy_followed_them(
+    tmp_path, status, headers, body, target
+):
+    from scraper.captures import WarcFiles
+    from scraper.reparse import redirect_target
+
+    warc = WarcFiles(tmp_path)
+    capture = warc.write(
+        "http://x/lama", status, "", [(b"Content-Type", b"text/html"), *headers], body
+    )
+    warc.close()
+    row = {**capture.__dict__, "content_type": "text/html"}
+    assert redirect_target(row, body, tmp_path) == target

@@ -33,7 +33,6 @@ BIN = Path(sys.executable).parent  # the venv's ham-archive, scrapyd, scrapyd-de
 DEPLOYED_COMMAND = "/opt/ham-archive/venv/bin/ham-archive"
 DEPLOYED_DB = "/var/lib/ham-archive/archive.db"
 DEPLOYED_LOG = "/var/log/ham-archive/cron.log"
-DEPLOYED_SITE = "https://ham.go.id"
 SITE = "http://127.0.0.1:8080"
 STARTED, ENDED = "2024-05-01T03:15:00+07:00", "2024-05-01T03:17:00+07:00"
 TEXT = " ".join(["Kementerian HAM menggelar bimbingan teknis di Banjarmasin."] * 5)
@@ -233,12 +232,15 @@ def test_check_usage_error(tmp_path):
 
 
 def local(command: str, site: str, tmp_path: Path) -> str:
-    """A command line of deploy/ with the venv, a temporary db and log, and the test site."""
+    """A command line of deploy/ with the venv, a temporary db and log, and the test site in
+    place of the SITES setting (every address of the ministry) that the deployed crawl reads."""
+    crawl = f"{DEPLOYED_COMMAND} crawl "
+    assert "--site" not in command, command  # the deployed crawl reads the SITES setting
     local_command = (
-        command.replace(DEPLOYED_COMMAND, str(BIN / "ham-archive"))
+        command.replace(crawl, f"{crawl}--site {site} ")
+        .replace(DEPLOYED_COMMAND, str(BIN / "ham-archive"))
         .replace(DEPLOYED_DB, str(tmp_path / "archive.db"))
         .replace(DEPLOYED_LOG, str(tmp_path / "cron.log"))
-        .replace(DEPLOYED_SITE, site)
     )
     for deployed in ("ham.go.id", "/opt/", "/var/"):  # never the real site, nothing outside tmp
         assert deployed not in local_command, local_command

@@ -23,7 +23,7 @@ from scraper.pages import (
     Unreadable,
     page_object_for,
 )
-from scraper.pages.html import _head_and_main, _without_styles, parse_html
+from scraper.pages.html import _head_and_main, parse_html
 
 sys.path.insert(0, str(Path(__file__).parent))
 import wordpress  # noqa: E402
@@ -422,15 +422,19 @@ def test_page_object_for_other_markup():
 
 
 def test_parse_less_keeps_what_the_page_objects_read():
-    """The head is read without its <style> elements; scripts and comments are stepped over."""
+    """The head is read without its <style> and <script> elements and comments, each stepped
+    over whole (a mark inside one is not a tag); an element left open means the whole page."""
     head = (
-        b'<head><script>x = "<style>"</script><!-- <style> --><style>a{}</style>'
-        b'<link rel="canonical" href="/2022/09/14/a/"><style>unclosed'
+        b'<head><script>x = "<style>" < 1; y = "<body>"</script><!-- <style> <body> -->'
+        b'<style>a{}</style><meta property="og:title" content="T">'
+        b'<link rel="canonical" href="/2022/09/14/a/"><style>b{}</style>'
     )
-    kept = b"".join(_without_styles(head, len(head)))
-    assert kept == head.replace(b"<style>a{}</style>", b"")
+    kept = b'<head><meta property="og:title" content="T">'
+    kept += b'<link rel="canonical" href="/2022/09/14/a/">'
     page = head + b'</head><body class="single-post"><nav>menu</nav><main><h1 class="entry-title">'
     page += b"T</h1><div class=entry-content><p>Teks.</p></div></main><footer>f</footer></body>"
     main = page[page.index(b"<main") : page.index(b"<footer")]
     assert _head_and_main(page) == kept + b'</head><body class="single-post">' + main
     assert _head_and_main(b"<html><body><div>no main</div></body></html>") is None
+    unclosed = page.replace(b"b{}</style>", b"b{}")
+    assert _head_and_main(unclosed) is None

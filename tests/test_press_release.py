@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.items import Document, Image, Person
 from scraper.pages.article import extract_documents, extract_images
@@ -23,7 +26,7 @@ from scraper.press_release import (
 )
 from scraper.press_release import event_date as pr_event_date
 from scraper.press_release import people as pr_people
-from scraper.press_release.common import _MONTHS, _prepare
+from scraper.press_release.common import _MONTHS, _prepare, letter_runs
 
 LABELLED = json.loads(
     (Path(__file__).parent / "labelled" / "press_releases.json").read_text(encoding="utf-8")
@@ -579,8 +582,6 @@ def test_event_date_is_not_the_date_of_a_source_line() -> None:
 
 def test_fast_scanners_match_the_plain_patterns() -> None:
     """The speed-ups find exactly what the straightforward regexes find."""
-    import re
-
     verbs = pr_people._ATTRIBUTION_VERBS + [v.capitalize() for v in pr_people._ATTRIBUTION_VERBS]
     plain_attribution = re.compile(r"\b(?:" + "|".join(verbs) + r")\s+([A-Z][a-z'\-]+)")
     extra = "(12 Mei 2023) 3-4 Juni, 1 2 (  5 sd 7 Agustus ) kata Budi, Tutur Ani tutup."
@@ -590,3 +591,50 @@ def test_fast_scanners_match_the_plain_patterns() -> None:
             m.span() for m in pr_event_date._LONG_DATE.finditer(clean)
         ]
         assert pr_people._referred(clean) == {m.group(1) for m in plain_attribution.finditer(clean)}
+
+
+def test_fast_people_scanners_match_the_reference() -> None:
+    """Position words found by their runs of letters are the plain pattern's; the tokens of
+    one regex are the one-by-one tokeniser's, offsets included."""
+    heads = "|".join(sorted(pr_people._HEADS, key=len, reverse=True))
+    plain_head = re.compile(rf"(?<![a-z])(?:{heads})(?![a-z])".encode())
+    extra = [
+        "Dr. Budi, S.H., Kepala Kanwil; kata BUDI. Prof.Dr.Ir. Ani selaku Direktur2 direktur.",
+        "ham.go.id Jakarta. Sekretaris,dato'. Hj. Siti (Kasubdit) no. 5 - St. Louis DIREKTUR.",
+        "Kepala.é Kepala.Ångström H. Yasonna H. Laoly, Menteri. ketua-ketua kepalanya ÉKetua.",
+    ]
+    for text in [_text(a) for a in LABELLED] + extra:
+        clean = _prepare(text)
+        data = clean.encode("ascii", "replace").lower()
+        found = pr_people._words_at(letter_runs(clean), pr_people._HEAD_WORDS)
+        assert found == [m.span() for m in plain_head.finditer(data)]
+        windows = pr_people._windows(clean)
+        for lo, hi in windows + [(0, len(clean))]:
+            fast, slow = pr_people._tokens(clean[lo:hi]), pr_people._tokens_one_by_one(clean[lo:hi])
+            assert [t.text for t in fast.toks] == [t.text for t in slow.toks]
+            assert fast.spans == slow.spans
+
+
+_PIECES = st.sampled_from(
+    ["Dr", "dr", "DRS", "Prof", "H", "h", "dato'", "Kab", "no", "ham", "go", "id", "Budi", "Ani"]
+    + ["kepala", "Direktur", "KETUA", "kata", "Jelas", "ketua-ketua", "é", "Å", "2", "_"]
+    + [".", ". ", " ", "  ", ",", "'", "-", "(", ")", "\n", "“", "”", ";", "/"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_fast_people_scanners_on_any_text(text: str) -> None:
+    """The one-regex tokeniser and the letter-run search agree with their references anywhere."""
+    fast, slow = pr_people._tokens(text), pr_people._tokens_one_by_one(text)
+    assert [t.text for t in fast.toks] == [t.text for t in slow.toks]
+    assert fast.spans == slow.spans
+    heads = "|".join(sorted(pr_people._HEADS, key=len, reverse=True))
+    plain_head = re.compile(rf"(?<![a-z])(?:{heads})(?![a-z])".encode())
+    data = text.encode("ascii", "replace").lower()
+    assert pr_people._words_at(letter_runs(text), pr_people._HEAD_WORDS) == [
+        m.span() for m in plain_head.finditer(data)
+    ]
+    verbs = pr_people._ATTRIBUTION_VERBS + [v.capitalize() for v in pr_people._ATTRIBUTION_VERBS]
+    plain_attribution = re.compile(r"\b(?:" + "|".join(verbs) + r")\s+([A-Z][a-z'\-]+)")
+    assert pr_people._referred(text) == {m.group(1) for m in plain_attribution.finditer(text)}

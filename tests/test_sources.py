@@ -225,6 +225,13 @@ def test_a_site_that_moved_is_archived_whole_with_its_old_urls(corpus_posts, tmp
         runs = connection.execute("select site, moved_to from crawl_runs order by id").fetchall()
     for old_url, new_url in zip(old_truth, moved, strict=True):
         assert (old_url, new_url) in aliases and (new_url, new_url) in aliases
+    for path in (db, fresh):  # no network: read again from the captures, the redirects too
+        with sqlite3.connect(path) as connection:
+            known = set(connection.execute("select url, article_url from article_urls"))
+        assert ham_archive("reparse", "--db", path).returncode == 0
+        assert sorted(archived(path)) == sorted(moved)
+        with sqlite3.connect(path) as connection:
+            assert set(connection.execute("select url, article_url from article_urls")) == known
     assert sites == {(old.url, old.url), (old.url, new.url)}
     assert runs == [(old.url, None), (old.url, new.url)]
     archive = Archive(db)

@@ -76,6 +76,7 @@ class ArticlePage:
         """``body``: the response's bytes (or an already parsed document); ``content_type``
         its Content-Type header (the charset is read); ``encoding`` overrides that charset when
         the caller already knows it."""
+        found: dict = {}
         if isinstance(body, lxml_html.HtmlElement):
             root = body
         elif cls is not ArticlePage:
@@ -85,26 +86,27 @@ class ArticlePage:
             data = text if utf8 is None else utf8
             slim = _head_and_main(data)
             root = _parse(data if slim is None else slim, utf8 is not None)
-            cls = page_object_for(root)
+            cls, found = _layout(root)
             if slim is not None and cls is AnyThemeV1:
                 root = _parse(data, utf8 is not None)  # a theme we do not know: all of it
+                found = {}
         if cls is ArticlePage:
-            cls = page_object_for(root)
+            cls, found = _layout(root)
         page = super().__new__(cls)
         page.url, page.site, page.root = url, site or url, root
+        page.__dict__.update(found)  # what choosing the layout found: ``scope`` and ``bodies``
         return page
 
     def to_article(self) -> Article:
         if not self.is_post:
             raise NotAnArticle(f"not a post: {self.url}")
-        body = self.BODY(self.scope)
-        if not body:
+        if not self.bodies:
             raise NotAnArticle(f"no article body found at {self.url}")
         return make_article(
             url=self.url_canonical,
             title=self.title,
             published_at=self.published_at,
-            body=body[0],
+            body=self.bodies[0],
             source="html",
             post_id=self.post_id,
             modified_at=self.modified_at,
@@ -123,6 +125,10 @@ class ArticlePage:
     def scope(self) -> lxml_html.HtmlElement:
         """Where the field selectors look: the whole page, for a theme we do not know."""
         return self.root
+
+    @cached_property
+    def bodies(self) -> list[lxml_html.HtmlElement]:
+        return self.BODY(self.scope)
 
     @cached_property
     def head(self) -> dict[str, str]:
@@ -267,13 +273,18 @@ def page_object_for(root: lxml_html.HtmlElement) -> type[ArticlePage]:
     templates render) is the block layout; a classic ``div.entry-content`` the classic one;
     anything else the page object that knows both. (Generic page objects for other CMSs come
     before that last answer when they exist.)"""
+    return _layout(root)[0]
+
+
+def _layout(root: lxml_html.HtmlElement) -> tuple[type[ArticlePage], dict]:
+    """``page_object_for``, and what it found on the way, for the page object's cache: its
+    ``scope`` and the ``bodies`` its BODY selector matched there."""
     main = root.find("body//main")
     scope = root if main is None else main
-    if BlockThemeV1.BODY(scope):
-        return BlockThemeV1
-    if ClassicThemeV1.BODY(scope):
-        return ClassicThemeV1
-    return AnyThemeV1
+    for layout in (BlockThemeV1, ClassicThemeV1):
+        if bodies := layout.BODY(scope):
+            return layout, {"scope": scope, "bodies": bodies}
+    return AnyThemeV1, {}
 
 
 def decode_html(
@@ -339,8 +350,10 @@ codecs.register_error(WINDOWS_1252_REPAIR, _windows_1252)
 
 # huge_tree: without it libxml2 stops at 256 levels of nesting (a body pasted from Word) and
 # at text or attribute nodes of 10 MB (inline ``data:`` images), and drops the rest silently.
-_PARSER = lxml_html.HTMLParser(huge_tree=True)
-_UTF8_PARSER = lxml_html.HTMLParser(huge_tree=True, encoding="utf-8")  # whatever the page says
+# collect_ids off: no page object looks an element up by id (a sixth of the parse). The UTF-8
+# parser reads bytes as UTF-8 whatever the page says (the caller has checked that they are).
+_PARSER = lxml_html.HTMLParser(huge_tree=True, collect_ids=False)
+_UTF8_PARSER = lxml_html.HTMLParser(huge_tree=True, collect_ids=False, encoding="utf-8")
 
 
 def parse_html(
@@ -368,43 +381,38 @@ def _parse(data: bytes | str, utf8: bool) -> lxml_html.HtmlElement:
 
 
 def _head_and_main(data: bytes | str) -> bytes | None:
-    """A UTF-8 page cut to what precedes ``<body>``, the ``<body>`` tag and its ``<main>``: most
-    of a theme's markup (menus, icons, widgets, footers) lies outside them. None when there is
-    no such ``<main>`` (or the page was not UTF-8). A byte search: the parse is the check."""
+    """A UTF-8 page cut to what the page objects read: the head's ``<meta>``, ``<link>`` and
+    ``<title>`` (its ``<style>`` and ``<script>`` elements and comments left out: a block theme
+    inlines 40 KB of CSS there), the ``<body>`` tag, and its ``<main>``; most of a theme's
+    markup (menus, icons, widgets, footers) lies outside them. None when there is no such
+    ``<main>``, an element of the head is not closed, or the page was not UTF-8. A byte search,
+    stepping over scripts and comments whole as a browser reads them (a ``<body`` inside one is
+    not the body); the parse is the check."""
     if isinstance(data, str):
         return None
-    body = data.find(b"<body")
+    pieces, kept = [], 0
+    while (mark := _HEAD_MARK.search(data, kept)) and (tag := mark.group()) != b"<body":
+        closing = _CLOSE[tag]
+        close = data.find(closing[0:1], mark.end())  # memchr: fast over 40 KB of CSS
+        while close >= 0 and not data.startswith(closing, close):
+            close = data.find(closing[0:1], close + 1)
+        if close < 0:
+            return None
+        pieces.append(data[kept : mark.start()])
+        kept = close + len(closing)
+    if mark is None:
+        return None
+    body = mark.start()
     tag_end = data.find(b">", body)
     main = data.find(b"<main", tag_end)
     close = data.rfind(b"</main>")
-    if min(body, tag_end, main) < 0 or close < main or data[main + 5 : main + 6] not in _TAG_END:
+    if min(tag_end, main) < 0 or close < main or data[main + 5 : main + 6] not in _TAG_END:
         return None
-    return b"".join(_without_styles(data, body)) + data[body : tag_end + 1] + data[main : close + 7]
+    pieces += (data[kept : tag_end + 1], data[main : close + 7])
+    return b"".join(pieces)
 
 
-def _without_styles(data: bytes, end: int):
-    """``data[:end]`` (the head) in pieces, ``<style>`` elements left out (a block theme
-    inlines 40 KB of CSS there); scripts and comments are stepped over whole, as a browser
-    reads them, so a ``<style`` inside one is never taken for a tag."""
-    pos = 0
-    upcoming = {mark: data.find(mark, 0, end) for mark in _CLOSE}
-    while True:
-        found = [(at, mark) for mark, at in upcoming.items() if at >= 0]
-        if not found:
-            break
-        at, mark = min(found)
-        close = data.find(_CLOSE[mark], at, end)
-        if close < 0:  # not closed in the head: leave the rest as it is
-            break
-        after = close + len(_CLOSE[mark])
-        yield data[pos:at] if mark == b"<style" else data[pos:after]
-        pos = after
-        for other, other_at in upcoming.items():
-            if 0 <= other_at < pos:
-                upcoming[other] = data.find(other, pos, end)
-    yield data[pos:end]
-
-
+_HEAD_MARK = re.compile(rb"<(?:style|script|!--|body)")
 _CLOSE = {b"<style": b"</style>", b"<script": b"</script>", b"<!--": b"-->"}
 
 

@@ -40,6 +40,18 @@ def _prepare(text: str) -> str:
     return text.translate(_SAME_LENGTH) if _ODD_CHARS.search(text) else text
 
 
+_NOT_A_TO_Z = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+
+
+def letter_runs(text: str) -> tuple[bytes, set[bytes]]:
+    """The text's runs of ASCII letters, lower-cased, as bytes: a copy with every other
+    character a space (one for each character, so offsets are the text's, plus one: it starts
+    with a space, and ends with one), and the set of the runs. A word's place is then a search
+    for it between spaces, at C speed."""
+    letters = text.encode("ascii", "replace").lower().translate(_NOT_A_TO_Z)
+    return b" " + letters + b" ", set(letters.split())
+
+
 def _squash(text: str) -> str:
     return _WS.sub(" ", text).strip()
 

@@ -5,21 +5,24 @@ from __future__ import annotations
 import functools
 import re
 
+from scraper.press_release.common import _NOT_A_TO_Z
+
 _ID_WORDS = frozenset(
-    "yang dan di dengan untuk dalam ini itu pada tidak dari ke akan juga oleh sebagai adalah "
-    "bahwa telah dapat para atau kami kita serta tersebut karena sudah agar bagi antara menjadi "
-    "secara lebih kepada hal ia mereka masih bisa harus saat sejumlah melalui terhadap hari "
-    "tahun kegiatan acara menyampaikan mengatakan pun jika apabila maka setiap seluruh semua "
-    "hingga sampai sebuah salah satu lain baik namun tetapi atas yakni yaitu sejak tentang "
-    "mengenai terkait sehingga sedangkan bahkan hanya masing ada belum juga selain bersama "
-    "pemerintah daerah peserta masyarakat".split()
+    b"yang dan di dengan untuk dalam ini itu pada tidak dari ke akan juga oleh sebagai adalah "
+    b"bahwa telah dapat para atau kami kita serta tersebut karena sudah agar bagi antara menjadi "
+    b"secara lebih kepada hal ia mereka masih bisa harus saat sejumlah melalui terhadap hari "
+    b"tahun kegiatan acara menyampaikan mengatakan pun jika apabila maka setiap seluruh semua "
+    b"hingga sampai sebuah salah satu lain baik namun tetapi atas yakni yaitu sejak tentang "
+    b"mengenai terkait sehingga sedangkan bahkan hanya masing ada belum juga selain bersama "
+    b"pemerintah daerah peserta masyarakat".split()
 )
 _EN_WORDS = frozenset(
-    "the and of to in is that for on with as by this was are be from at it an which have has "
-    "were will their also its or not but been would said can our we they such".split()
+    b"the and of to in is that for on with as by this was are be from at it an which have has "
+    b"were will their also its or not but been would said can our we they such".split()
 )
-_WORD = re.compile(r"[a-z]+")
-_ID_AFFIXED = re.compile(r"^(?:me|ber|di|ter|pe)[a-z]{2,}(?:kan|an|nya)$")  # memajukan, kegiatannya
+# Words are the runs of a-z in the lower-cased text, read as bytes: any other character,
+# once encoded as ASCII (one "?" for each that is not), is turned into a space.
+_ID_AFFIXED = re.compile(rb"^(?:me|ber|di|ter|pe)[a-z]{2,}(?:kan|an|nya)$")  # kegiatannya
 _LANG_SAMPLE = 4000
 _MIN_STOP_SHARE = 0.05
 _SCRIPTS = (
@@ -33,7 +36,7 @@ _SCRIPTS = (
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _is_id_word(word: str) -> bool:
+def _is_id_word(word: bytes) -> bool:
     """An Indonesian stop word or affixed verb (cached: the same words recur)."""
     return word in _ID_WORDS or _ID_AFFIXED.match(word) is not None
 
@@ -41,7 +44,7 @@ def _is_id_word(word: str) -> bool:
 def detect_language(text: str) -> str | None:
     """`id` or `en` from stop words; other scripts by Unicode block; None when unsure."""
     sample = text[:_LANG_SAMPLE]
-    words = _WORD.findall(sample.lower())
+    words = sample.lower().encode("ascii", "replace").translate(_NOT_A_TO_Z).split()
     id_hits = sum(map(_is_id_word, words))
     en_hits = sum(map(_EN_WORDS.__contains__, words))
     hits = id_hits + en_hits

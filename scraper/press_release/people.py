@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import cached_property
 
 from scraper.items import Person
-from scraper.press_release.common import _prepare, _squash
+from scraper.press_release.common import _prepare, _squash, letter_runs
 
 _HONORIFICS = frozenset(
     "prof dr drs dra ir h hj kh pdt romo ust ustadz ustaz habib bapak ibu pak bu sdr sdri mr "
@@ -110,11 +110,21 @@ _ATTRIBUTION = re.compile(
     + _alternation(_ATTRIBUTION_VERBS + [v.capitalize() for v in _ATTRIBUTION_VERBS])
     + r"\s+([A-Z][a-z'\-]+)"
 )
+_ATTRIBUTION_WORDS = frozenset(verb.encode() for verb in _ATTRIBUTION_VERBS)
+_HEAD_WORDS = frozenset(head.encode() for head in _HEADS)
 _MAX_NAME_TOKENS = 5
 _LOOK_BEHIND = 90  # characters read before a position word (for `Name, Position`)
 _LOOK_AHEAD = 160  # characters read after it before stopping at the next sentence end
-# A position word standing alone (a whole run of letters), in a lower-case ASCII copy.
-_HEAD_WORD = re.compile(rf"(?<![a-z]){_alternation(sorted(_HEADS))}(?![a-z])".encode())
+# `_TOKEN`'s tokens, with the dot rule of `_tokens_one_by_one` in the pattern: a word keeps its
+# final dot when it is an abbreviation, a single letter, or followed by a letter (`ham.go.id`);
+# otherwise the dot is a token of its own. (A letter outside ASCII after a dot: one by one.)
+_ABBREV_DOT = (  # tried only where a short word meets a dot: the lookahead is cheap
+    rf"(?=[A-Za-z][A-Za-z']{{0,{max(map(len, _ABBREV)) - 1}}}\.)"
+    rf"(?ai:{_alternation(sorted(_ABBREV))})\."
+)
+_WORD_DOT = _ABBREV_DOT + r"|[A-Za-z]\.|[A-Za-z][A-Za-z'\-]*(?:\.(?=[A-Za-z]))?"
+_TOKENS = re.compile(_WORD_DOT + r"|[(),.;:!?\"“”]|[^\sA-Za-z(),.;:!?\"“”]+")
+_DOT_BEFORE_NON_ASCII = re.compile(r"\.(?=[^\x00-\x7f])")
 
 
 class _Tok:
@@ -152,20 +162,31 @@ def _tok(text: str) -> _Tok:
     return tok
 
 
-@dataclass
 class _Para:
-    """A stretch of text cut into tokens: toks[i] lies at text[starts[i]:ends[i]]."""
+    """A stretch of text cut into tokens: toks[i] lies at text[start:end] for spans[i] (start,
+    end). The spans are found when first asked for: most stretches name no one."""
 
-    text: str
-    toks: list[_Tok]
-    starts: list[int]
-    ends: list[int]
+    def __init__(self, text: str, toks: list[_Tok]) -> None:
+        self.text, self.toks = text, toks
+
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        return [m.span() for m in _TOKENS.finditer(self.text)]
 
 
 def _tokens(text: str) -> _Para:
+    """The text's tokens, found by one regex."""
+    if any(text[m.end()].isalpha() for m in _DOT_BEFORE_NON_ASCII.finditer(text)):
+        return _tokens_one_by_one(text)
+    get = _TOKS.get
+    return _Para(text, [get(word) or _tok(word) for word in _TOKENS.findall(text)])
+
+
+def _tokens_one_by_one(text: str) -> _Para:
+    """The reference tokeniser: `_TOKEN`'s matches, a final dot cut off unless the word is an
+    abbreviation or a single letter or a letter follows (`str.isalpha`, in any script)."""
     toks: list[_Tok] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    spans: list[tuple[int, int]] = []
     get = _TOKS.get
     for m in _TOKEN.finditer(text):
         word = m.group()
@@ -175,13 +196,13 @@ def _tokens(text: str) -> _Para:
             if not (stem.lower() in _ABBREV or len(stem) == 1 or text[end : end + 1].isalpha()):
                 toks.append(get(stem) or _tok(stem))
                 toks.append(get(".") or _tok("."))
-                starts += (start, end - 1)
-                ends += (end - 1, end)
+                spans += ((start, end - 1), (end - 1, end))
                 continue
         toks.append(get(word) or _tok(word))
-        starts.append(start)
-        ends.append(end)
-    return _Para(text, toks, starts, ends)
+        spans.append((start, end))
+    para = _Para(text, toks)
+    para.spans = spans
+    return para
 
 
 def _is_word(tok: _Tok) -> bool:
@@ -312,18 +333,19 @@ def _split_name(toks: list[_Tok], lo: int, hi: int, referred: set[str]) -> tuple
 
 
 def _name_text(para: _Para, span: tuple[int, int]) -> str:
-    return _squash(para.text[para.starts[span[0]] : para.ends[span[1] - 1]])
+    return _squash(para.text[para.spans[span[0]][0] : para.spans[span[1] - 1][1]])
 
 
 def _position_text(para: _Para, lo: int, hi: int) -> str:
     while hi > lo and para.toks[hi - 1].text in _LINK_WORDS:
         hi -= 1
-    return _squash(para.text[para.starts[lo] : para.ends[hi - 1]]).rstrip(",")
+    return _squash(para.text[para.spans[lo][0] : para.spans[hi - 1][1]]).rstrip(",")
 
 
 def _person(para: _Para, name: tuple[int, int], head: int, pos_end: int) -> tuple[int, Person]:
     """Where the name starts, and the person with the position toks[head:pos_end]."""
-    return para.starts[name[0]], Person(_name_text(para, name), _position_text(para, head, pos_end))
+    person = Person(_name_text(para, name), _position_text(para, head, pos_end))
+    return para.spans[name[0]][0], person
 
 
 def _merge(people: list[tuple[int, Person]]) -> list[Person]:
@@ -347,9 +369,28 @@ def _contains(longer: list[str], shorter: list[str]) -> bool:
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
-def _referred(text: str) -> set[str]:
-    """Words used alone to refer to someone (`kata Windi`, `Menurut Bambang`)."""
-    return {m.group(1) for m in _ATTRIBUTION.finditer(text)}
+def _referred(text: str, runs: tuple[bytes, set[bytes]] | None = None) -> set[str]:
+    """Words used alone to refer to someone (`kata Windi`, `Menurut Bambang`): the matches of
+    `_ATTRIBUTION`, tried only where one of its verbs stands (`letter_runs`)."""
+    found, end = set(), 0
+    for start, _ in _words_at(runs or letter_runs(text), _ATTRIBUTION_WORDS):
+        if start >= end and (m := _ATTRIBUTION.match(text, start)):
+            found.add(m.group(1))
+            end = m.end()
+    return found
+
+
+def _words_at(runs: tuple[bytes, set[bytes]], wanted: frozenset[bytes]) -> list[tuple[int, int]]:
+    """(start, end) of every run of letters that is one of the ``wanted`` words, in order."""
+    letters, words = runs
+    found = []
+    for word in wanted.intersection(words):
+        needle = b" " + word + b" "
+        at = letters.find(needle)
+        while at >= 0:
+            found.append((at, at + len(word)))  # letters has one space more in front
+            at = letters.find(needle, at + 1)
+    return sorted(found)
 
 
 def _strip_degrees(text: str) -> str:
@@ -362,18 +403,18 @@ def _strip_degrees(text: str) -> str:
     return _DEGREES.sub(repl, text)
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Stretches of text around position words, within one paragraph, merged."""
+def _windows(text: str, runs: tuple[bytes, set[bytes]] | None = None) -> list[tuple[int, int]]:
+    """Stretches of text around position words (whole runs of letters, in any case), within one
+    paragraph, merged."""
     spans: list[tuple[int, int]] = []
-    # Searched in an ASCII, lower-case copy of the same length: offsets are the text's.
-    for m in _HEAD_WORD.finditer(text.encode("ascii", "replace").lower()):
-        para_start = text.rfind("\n", 0, m.start()) + 1
-        para_end = text.find("\n", m.end())
+    for start, end in _words_at(runs or letter_runs(text), _HEAD_WORDS):
+        para_start = text.rfind("\n", 0, start) + 1
+        para_end = text.find("\n", end)
         para_end = len(text) if para_end < 0 else para_end
-        lo = max(para_start, m.start() - _LOOK_BEHIND)
+        lo = max(para_start, start - _LOOK_BEHIND)
         if lo > para_start:
-            lo = text.find(" ", lo, m.start()) + 1 or m.start()
-        stop = text.find(". ", min(m.end() + _LOOK_AHEAD, para_end), para_end)
+            lo = text.find(" ", lo, start) + 1 or start
+        stop = text.find(". ", min(end + _LOOK_AHEAD, para_end), para_end)
         hi = para_end if stop < 0 else stop + 1
         if spans and lo <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(hi, spans[-1][1]))
@@ -436,8 +477,9 @@ def extract_people(text: str) -> list[Person]:
 
 def _people(prepared: str) -> list[Person]:
     clean = _strip_degrees(prepared)
-    referred = _referred(clean)
+    runs = letter_runs(clean)
+    referred = _referred(clean, runs)
     found: list[tuple[int, Person]] = []
-    for lo, hi in _windows(clean):
+    for lo, hi in _windows(clean, runs):
         found.extend((lo + at, p) for at, p in _people_in(clean[lo:hi], referred))
     return _merge(found)

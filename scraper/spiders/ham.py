@@ -124,6 +124,7 @@ class HamSpider(scrapy.Spider):
         self.second_tries: dict[tuple[str, str], scrapy.Request] = {}  # once, at the end
         self.seen: dict[str, set[str]] = {}  # post URLs found, per discovery source
         self.rest_ids: set[int] = set()  # ids the REST listing showed this run
+        self.links: dict[int, str] = {}  # post id -> link, of posts read again one by one
         self.listing = Sweep()  # the REST posts listing (every post, in a full run)
         self.id_sweep: Sweep | None = None  # every id of the site, when the totals disagreed
         self.lookup = Lookup()  # ids asked for with include=
@@ -255,11 +256,14 @@ class HamSpider(scrapy.Spider):
     def rest_url(self, **query) -> str:
         return f"{self.site}/wp-json/wp/v2/posts?{urlencode(query)}"
 
-    def rest_request(self, page: int) -> scrapy.Request:
-        query = {"per_page": self.per_page, "page": page, "_embed": EMBED}
+    def listing_query(self, page: int) -> dict:
+        query = {"per_page": self.per_page, "page": page}
         if self.incremental and self.state.modified_after:
             query["modified_after"] = self.state.modified_after  # with its offset
-        url = self.rest_url(**query)
+        return query
+
+    def rest_request(self, page: int) -> scrapy.Request:
+        url = self.rest_url(**self.listing_query(page), _embed=EMBED)
         if page == 1 and not self.home_done:
             self.first_rest_url = url
         return scrapy.Request(
@@ -284,6 +288,8 @@ class HamSpider(scrapy.Spider):
                 return  # walking pages of unknown number: past the last page
             self.listing.pages_failed.add(page)
             self.fail(response.url, "rest", f"REST page {page}: {refused}", response=response)
+            if response.status >= 500 and not response.meta.get("second_try"):
+                yield self.page_ids_request(page, str(refused), response.url)
             return
         if page == 1:
             if not posts and not self.incremental:
@@ -434,8 +440,10 @@ class HamSpider(scrapy.Spider):
         try:
             posts = self.rest_json(response)
         except RestRefused as refused:
-            self.lookup.failed |= set(ids)
+            self.lookup.failed |= set(ids)  # never evidence of a deletion, even if read below
             self.fail(response.url, "lookup", f"lookup: {refused}", response=response)
+            if response.status >= 500:
+                yield from self.split(ids, str(refused), response)
         else:
             self.lookup.found |= post_ids(posts)
             if response.meta.get("capture_id"):
@@ -460,6 +468,79 @@ class HamSpider(scrapy.Spider):
                 reason=proof.reasons[0],
                 evidence=proof.as_json(),
             )
+
+    # A page of posts the server cannot answer (a 5xx; WordPress fails a whole page for one
+    # post it cannot render, such as one with megabytes of inline image) is read again in
+    # halves, down to single posts; a post REST never gives is read from its HTML page. One bad
+    # post does not take the others of its page with it, run after run.
+
+    def page_ids_request(self, page: int, reason: str, failed: str) -> scrapy.Request:
+        return scrapy.Request(
+            self.rest_url(**self.listing_query(page), _fields="id,link"),
+            callback=self.parse_page_ids,
+            errback=self.failed,
+            cb_kwargs={"page": page, "reason": reason, "failed": failed},
+        )
+
+    def parse_page_ids(self, response: Response, page: int, reason: str, failed: str):
+        """The failed page's posts, listed without their content: the page is listed after
+        all (its failure withdrawn), and each post is read below or fails on its own."""
+        try:
+            posts = self.rest_json(response)
+        except RestRefused as refused:
+            self.fail(response.url, "rest", f"ids of REST page {page}: {refused}", response)
+            return
+        ids = sorted(post_ids(posts))
+        self.listing.pages_failed.discard(page)
+        self.note_page(self.listing, page, response, posts)
+        self.rest_ids |= set(ids)  # listed, so not gone
+        self.failures = [f for f in self.failures if (f["url"], f["kind"]) != (failed, "rest")]
+        self.second_tries.pop((failed, "rest"), None)
+        self.count("rest_pages_read_again")
+        walking = self.listing.pages is None and len(posts) == self.per_page
+        if walking and page < self.max_pages:  # the walk goes on past the page
+            yield self.rest_request(page + 1)
+        for post in posts:
+            if isinstance(post.get("link"), str):
+                self.links[post["id"]] = canonical_url(post["link"], self.site)
+        yield from self.split(ids, reason, response)
+
+    def posts_request(self, ids: list[int], reason: str) -> scrapy.Request:
+        query = {"include": ",".join(map(str, ids)), "per_page": len(ids), "_embed": EMBED}
+        return scrapy.Request(
+            self.rest_url(**query),
+            callback=self.parse_posts,
+            errback=self.failed,
+            cb_kwargs={"ids": ids, "reason": reason},
+        )
+
+    def parse_posts(self, response: Response, ids: list[int], reason: str):
+        try:
+            posts = self.rest_json(response)
+        except RestRefused as refused:
+            if response.status >= 500:
+                yield from self.split(ids, str(refused), response)
+            else:
+                self.fail(response.url, "rest", f"posts {ids[0]}-{ids[-1]}: {refused}", response)
+            return
+        yield from self.read_posts(posts, response)
+
+    def split(self, ids: list[int], reason: str, response: Response):
+        """``ids``, which the server failed to answer together, asked for in two halves; one
+        post alone is read from its HTML page (a failure only if that fails or is unknown)."""
+        if len(ids) > 1:
+            half = (len(ids) + 1) // 2
+            yield from (self.posts_request(part, reason) for part in (ids[:half], ids[half:]))
+            return
+        for post_id in ids:
+            url = self.links.get(post_id) or self.state.live_posts.get(post_id)
+            if url is None:
+                reason = f"post {post_id}: {reason}; its page is unknown"
+                self.fail(response.url, "rest-post", reason, response, post_id=post_id)
+                continue
+            self.count("rest_unreadable")
+            self.logger.warning("REST cannot give post %s (%s): read from %s", post_id, reason, url)
+            yield self.article_request(url)
 
     # Steps that start when everything before them is done
 
