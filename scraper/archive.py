@@ -93,11 +93,59 @@ CHILD_TABLES = {
         "is_featured": int,
     },
     "article_documents": {"article_url": str, "url": str, "link_text": str, "file_type": str},
-    "article_terms": {"article_url": str, "kind": str, "name": str},
 }
-# The articles' JSON array columns, one row per article and term in article_terms (kind = the
-# column): facets and filters on them read an index instead of every row's JSON.
+# Two tables derived from each articles row by triggers, as the full-text indexes are, keyed by
+# articles.rowid (an integer: a tenth of the size of a URL in each row and index entry):
+# - article_facets: the short fields the site counts, one narrow row per article. A filtered
+#   page's facets count these rows instead of the 8 KB article rows, whose dateline_city,
+#   credit and language sit after the body, in overflow pages;
+# - article_terms: the articles' JSON array columns (TERM_COLUMNS), one row per article and
+#   term (kind = the column): facets and filters on them read an index, not every row's JSON.
+FACET_COLUMNS = ("published_at", "year", "author", "dateline_city", "credit", "language", "site")
 TERM_COLUMNS = ("categories", "tags")
+_FACET_VALUES = ", ".join(f"new.[{c}]" for c in FACET_COLUMNS)
+_CHANGED = " or ".join(f"old.[{c}] is not new.[{c}]" for c in FACET_COLUMNS)
+
+
+def _terms(row: str = "new", tables: str = "") -> str:
+    """The article_terms rows of ``row``: (rowid, kind, term); a value that is not a JSON array
+    holds no terms."""
+    return " union ".join(
+        f"select {row}.rowid, '{kind}', value from {tables}json_each(case when not"
+        f" json_valid({row}.[{kind}]) then '[]' when json_type({row}.[{kind}]) = 'array'"
+        f" then {row}.[{kind}] else '[]' end)"
+        for kind in TERM_COLUMNS
+    )
+
+
+_TERMS = _terms()
+DERIVED_SQL = (  # statements, run one by one (executescript would commit a transaction)
+    f"""create table if not exists article_facets (
+      article_rowid integer primary key, {", ".join(f"[{c}]" for c in FACET_COLUMNS)})""",
+    """create table if not exists article_terms (
+      article_rowid integer not null, kind text not null, name text not null,
+      primary key (kind, name, article_rowid)) without rowid""",
+    "create index if not exists idx_article_terms_article_rowid on article_terms (article_rowid)",
+    f"""create trigger if not exists articles_derived_insert after insert on articles begin
+      insert or replace into article_facets values (new.rowid, {_FACET_VALUES});
+      delete from article_terms where article_rowid = new.rowid;
+      insert or ignore into article_terms {_TERMS};
+    end""",
+    f"""create trigger if not exists articles_derived_update after update on articles
+    when {_CHANGED} begin
+      insert or replace into article_facets values (new.rowid, {_FACET_VALUES});
+    end""",
+    f"""create trigger if not exists articles_terms_update after update of
+    {", ".join(TERM_COLUMNS)} on articles
+    when {" or ".join(f"old.[{k}] is not new.[{k}]" for k in TERM_COLUMNS)} begin
+      delete from article_terms where article_rowid = new.rowid;
+      insert or ignore into article_terms {_TERMS};
+    end""",
+    """create trigger if not exists articles_derived_delete after delete on articles begin
+      delete from article_facets where article_rowid = old.rowid;
+      delete from article_terms where article_rowid = old.rowid;
+    end""",
+)
 CAPTURE_COLUMNS = {
     "id": int,
     "run_id": int,
@@ -211,15 +259,24 @@ SITE_COLUMNS = {
     "cms": str,
     "redirects": str,
 }
-PEOPLE_VIEW = """
+# Every person named, one row each, kept by Archive.save from article_people (refresh_people):
+# a view grouping article_people took seconds to count at 100,000 articles.
+PEOPLE_COLUMNS = {
+    "name": str,
+    "articles": int,
+    "positions": str,
+    "first_mentioned_at": str,
+    "last_mentioned_at": str,
+}
+PEOPLE_SQL = """
 select
   article_people.name,
-  count(distinct article_people.article_url) as articles,
-  group_concat(distinct article_people.position) as positions,
-  min(articles.published_at) as first_mentioned_at,
-  max(articles.published_at) as last_mentioned_at
+  count(distinct article_people.article_url),
+  group_concat(distinct article_people.position),
+  min(articles.published_at),
+  max(articles.published_at)
 from article_people join articles on articles.url = article_people.article_url
-group by article_people.name
+{where} group by article_people.name
 """
 
 
@@ -506,7 +563,14 @@ class Archive:
                 self.db["article_captures"].insert(
                     {"article_url": article.url, "capture_id": article.capture_id}, ignore=True
                 )
+            named = self.db.execute(
+                "select name, position from article_people where article_url = ? order by rowid",
+                [article.url],
+            ).fetchall()
             self.save_children(article)
+            people = [(p.name, p.position) for p in article.people]
+            if named != people or (existing and existing["published_at"] != row["published_at"]):
+                refresh_people(self.db, {n for n, _ in named} | {n for n, _ in people})
             if outcome == "added":
                 self.link_republication(article.url)
             # The stemmed index follows the row as stored (an earlier state leaves it as it is).
@@ -802,21 +866,42 @@ def origin(url: str) -> str:
 
 
 def child_rows(article: Article) -> dict[str, list[dict]]:
-    """The rows of one article in each child table."""
+    """The rows of one article in each child table (article_terms follows by trigger)."""
     rows = {
         "article_people": [asdict(p) for p in article.people],
         "article_images": [asdict(i) for i in article.images],
         "article_documents": [asdict(d) for d in article.documents],
-        "article_terms": [
-            {"kind": kind, "name": name}
-            for kind in TERM_COLUMNS
-            for name in dict.fromkeys(getattr(article, kind))
-        ],
     }
     return {
         name: [{"article_url": article.url, **child} for child in children]
         for name, children in rows.items()
     }
+
+
+def refresh_people(db: sqlite_utils.Database, names: set[str] | None = None) -> None:
+    """The rows of ``people`` for these names (every name when None), from article_people."""
+    if names is not None and not names:
+        return
+    marks = ", ".join("?" for _ in names or ())
+    where = f"where article_people.name in ({marks})" if names is not None else ""
+    args = sorted(names or ())
+    db.execute(f"delete from people {where.replace('article_people.', '')}", args)
+    db.execute(f"insert into people {PEOPLE_SQL.format(where=where)}", args)
+
+
+def create_derived(db: sqlite_utils.Database) -> None:
+    for statement in DERIVED_SQL:
+        db.execute(statement)
+
+
+def rebuild_derived(db: sqlite_utils.Database) -> None:
+    """article_facets and article_terms again from every articles row (their triggers keep
+    them after that); after a VACUUM that renumbered the rows, with rebuild_stemmed_index."""
+    db.execute("delete from article_facets")
+    db.execute("delete from article_terms")
+    columns = ", ".join(f"[{c}]" for c in FACET_COLUMNS)
+    db.execute(f"insert into article_facets select rowid, {columns} from articles")
+    db.execute(f"insert or ignore into article_terms {_terms('articles', 'articles, ')}")
 
 
 def article_row(article: Article) -> dict:
@@ -847,19 +932,21 @@ def create_schema(db: sqlite_utils.Database) -> None:
     if not db["articles_fts"].exists():
         articles.enable_fts(["title", "body_text"], create_triggers=True)
     create_stemmed_index(db)
-    facets = ("author", "year", "dateline_city", "credit", "language", "categories", "tags")
-    for column in ("post_id", "published_at", *facets):  # facets stay fast at scale
+    # Unfiltered facets and filters stay fast at scale.
+    facets = ("author", "year", "dateline_city", "credit", "language")
+    for column in ("post_id", *facets):
         articles.create_index([column], if_not_exists=True)
     for name, columns in CHILD_TABLES.items():
         table = db.table(name)
         if not table.exists():
             table.create(columns, foreign_keys=[("article_url", "articles", "url")])
         table.create_index(["article_url"], if_not_exists=True)
-    db["article_terms"].create_index(["kind", "name", "article_url"], if_not_exists=True)
-    # Covering indexes: the articles_per_month chart reads no article row, the people view
-    # reads article_people in the order of its groups.
+    if "article_url" not in db["article_terms"].columns_dict:  # else: _v3_ replaces it
+        create_derived(db)
+    # A covering index: the articles_per_month chart reads no article row (and the index
+    # serves every order by published_at); people are counted name by name.
     articles.create_index(["published_at", "dateline_city"], if_not_exists=True)
-    db["article_people"].create_index(["name", "article_url", "position"], if_not_exists=True)
+    db["article_people"].create_index(["name"], if_not_exists=True)
     tables = {"captures": CAPTURE_COLUMNS, "article_versions": VERSION_COLUMNS}
     tables["crawl_runs"] = RUN_COLUMNS
     tables["crawl_failures"] = FAILURE_COLUMNS
@@ -896,7 +983,10 @@ def create_schema(db: sqlite_utils.Database) -> None:
         db["sites"].create(SITE_COLUMNS, pk=("address", "led_to"))
     for column in ("site", "same_as"):
         articles.create_index([column], if_not_exists=True)
-    db.create_view("people", PEOPLE_VIEW, ignore=True)
+    if "people" not in db.view_names():  # else: _v3_ replaces the view
+        if not db["people"].exists():
+            db["people"].create(PEOPLE_COLUMNS, pk="name")
+        db["people"].create_index(["articles"], if_not_exists=True)
 
 
 # Migrations: MIGRATIONS[n] takes an archive of schema version n to n + 1, after create_schema
@@ -919,18 +1009,32 @@ def _v1_article_identity(db: sqlite_utils.Database) -> None:
 
 
 def _v2_article_terms(db: sqlite_utils.Database) -> None:
-    """Before article_terms: one row per article and term of its categories and tags."""
-    for kind in TERM_COLUMNS:
-        db.execute(
-            "insert into article_terms (article_url, kind, name) select distinct articles.url,"
-            f" ?, j.value from articles, json_each(articles.[{kind}]) j"
-            f" where json_valid(articles.[{kind}])",
-            [kind],
-        )
+    """Before article_terms (keyed by article_url then): _v3_ fills it now."""
+
+
+def _v3_narrow_rows(db: sqlite_utils.Database) -> None:
+    """Before article_facets, article_terms keyed by rowid and the people table: the first two
+    derived from articles (their triggers keep them), people counted from article_people."""
+    if "article_url" in db["article_terms"].columns_dict:
+        db["article_terms"].drop()
+    create_derived(db)
+    rebuild_derived(db)
+    for index in (  # covered by others, or needed by the people view only
+        "idx_articles_published_at",
+        "idx_articles_tags",
+        "idx_articles_categories",
+        "idx_article_people_name_article_url_position",
+    ):
+        db.execute(f"drop index if exists {index}")
+    db.execute("drop view if exists people")
+    db["people"].create(PEOPLE_COLUMNS, pk="name", if_not_exists=True)
+    db["people"].create_index(["articles"], if_not_exists=True)
+    refresh_people(db)
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_article_identity,
     _v2_article_terms,
+    _v3_narrow_rows,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

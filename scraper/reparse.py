@@ -15,7 +15,7 @@ from scrapy.http import HtmlResponse
 from scrapy.settings.default_settings import METAREFRESH_IGNORE_TAGS, METAREFRESH_MAXDELAY
 from scrapy.utils.response import get_meta_refresh
 
-from scraper.archive import Archive
+from scraper.archive import Archive, refresh_people
 from scraper.captures import UnreadableCapture, read_body, read_location
 from scraper.pages import (
     NotAnArticle,
@@ -36,7 +36,6 @@ REBUILT = (
     "article_people",
     "article_images",
     "article_documents",
-    "article_terms",
     "article_versions",
     "article_urls",
 )
@@ -149,6 +148,7 @@ def reparse(
                 progress(done, len(captures))
         for url, (deleted_at, evidence) in deleted.items():  # a 404 alone proves nothing
             counts["deleted"] += archive.mark_deleted(url, deleted_at, evidence)
+        refresh_people(db)  # the names of rows cleared and not read again go too
     return counts
 
 

@@ -6,7 +6,9 @@ three runs, in an archive equal to a clean crawl; and four incremental runs and 
 through the faults leave zero rows marked deleted. docs/reliability.md reports the figures.
 """
 
+import base64
 import json
+import random
 import re
 import shutil
 import sqlite3
@@ -17,6 +19,8 @@ import faultproxy
 import pytest
 import wordpress
 from conftest import ham_archive
+
+from scraper.pages.rest import RestPost
 
 N_POSTS = 24
 PER_PAGE = 5  # several REST pages and id pages for a small site
@@ -376,5 +380,60 @@ def test_a_post_no_page_object_can_read_fails_alone_and_is_retried(sites, tmp_pa
         assert code == 0, summary
         assert any(f"include={spoiled[0]}" in target for target, _ in site.proxy.log)
         assert content(db) == content(clean)
+    finally:
+        site.proxy.rewrite = None
+
+
+def test_a_post_wordpress_cannot_serve_costs_no_other_post(mariadb, tmp_path):
+    """A real fault of a real WordPress: a post with megabytes of inline image fails PHP while
+    it renders, so every REST page holding it answers 500 and its HTML page stops short (200,
+    cut after the title). The page is read again in halves: every other post is archived, the
+    post is one failure (its HTML page, not the REST page), retried; nothing is deleted."""
+    posts = corpus.make_corpus(12, seed=5)
+    listed = [p for p in posts if p["title"] and p.get("status", "publish") == "publish"]
+    heavy = sorted(listed, key=lambda p: p["date"], reverse=True)[PER_PAGE + 1]  # on page 2
+    image = base64.b64encode(random.Random(5).randbytes(1_500_000)).decode()
+    heavy["content"] += f'<p><img src="data:image/png;base64,{image}" alt=""></p>'
+    settings = [arg for name, value in QUICK.items() for arg in ("-s", f"{name}={value}")]
+    with wordpress.start_site(tmp_path / "wp", posts, mariadb=mariadb) as site:
+        db, published = tmp_path / "archive.db", dict(site.published())
+        (heavy_id,) = [i for i, p in published.items() if p is heavy]
+        heavy_url = site.wp.post_info([heavy_id])[heavy_id]["link"]
+        for extra in ([], ["--full"]):
+            result = ham_archive("crawl", "--site", site.url, "--db", str(db), *settings, *extra)
+            assert result.returncode == 3 and " 1 failed" in result.stderr, result.stderr
+            assert "Traceback" not in result.stderr
+            run = query(db, "select max(id) from crawl_runs")[0][0]
+            failed = query(db, "select kind, url from crawl_failures where run_id = ?", [run])
+            assert failed == [("article", heavy_url)]
+            rows = dict(query(db, "select post_id, extractor from articles"))
+            assert sorted(rows) == sorted(set(published) - {heavy_id})
+            assert set(rows.values()) == {RestPost.EXTRACTOR}
+        assert query(db, "select count(*) from articles where deleted_at is not null") == [(0,)]
+
+
+def test_a_post_rest_cannot_give_is_read_from_its_html_page(sites, tmp_path):
+    """Every REST answer holding one post's content is a 500 (its HTML page is fine): the
+    pages are read again in halves, that post from its HTML page; the run is whole."""
+    site, clean = sites("rest")
+    post_id = query(clean, "select post_id from articles order by published_at desc")[PER_PAGE + 2][
+        0
+    ]
+
+    def rewrite(request, reply):
+        posts = json.loads(reply.body) if "_embed" in request.target else []
+        if isinstance(posts, list) and any(post.get("id") == post_id for post in posts):
+            reply.status, reply.reason, reply.body = 500, "Internal Server Error", b"{}"
+
+    site.proxy.choose, site.proxy.rewrite = (lambda request: None), rewrite
+    try:
+        db = tmp_path / "archive.db"
+        for extra in ([], ["--full"]):
+            code, summary = site.crawl(db, *extra)
+            assert code == 0 and " 0 failed" in summary, summary
+            read_by = "select extractor from articles where post_id = ?"
+            assert query(db, read_by, [post_id]) != [(RestPost.EXTRACTOR,)]
+            assert set(content(db)) == set(content(clean))
+        assert query(db, "select count(*) from articles where deleted_at is not null") == [(0,)]
     finally:
         site.proxy.rewrite = None

@@ -124,6 +124,7 @@ class HamSpider(scrapy.Spider):
         self.second_tries: dict[tuple[str, str], scrapy.Request] = {}  # once, at the end
         self.seen: dict[str, set[str]] = {}  # post URLs found, per discovery source
         self.rest_ids: set[int] = set()  # ids the REST listing showed this run
+        self.links: dict[int, str] = {}  # post id -> link, of posts read again one by one
         self.listing = Sweep()  # the REST posts listing (every post, in a full run)
         self.id_sweep: Sweep | None = None  # every id of the site, when the totals disagreed
         self.lookup = Lookup()  # ids asked for with include=
@@ -132,6 +133,9 @@ class HamSpider(scrapy.Spider):
         self.sitemaps = {"indexed": set(), "read": set(), "failed": set()}
         self.recheck_later: set[str] = set()  # 404s met before the probe answered
         self.steps_done: set[str] = set()
+        self.home_done = False  # the home page has said where the site is (begin)
+        self.early = None  # reads the first REST page's answer, when it came before that
+        self.first_rest_url: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -142,7 +146,11 @@ class HamSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        """The home page, and beside it the first REST page, read once the home page has said
+        the site did not move (``begin``): the listing does not wait for the home page."""
+        self.load_state()
         yield self.home_request(f"{self.site}/")
+        yield self.rest_request(1)
 
     # The home page: where the site is now, and what serves it
 
@@ -186,12 +194,31 @@ class HamSpider(scrapy.Spider):
         yield from self.begin()
 
     def begin(self):
-        """Discovery, once the home page has said where the site is."""
+        """Discovery, once the home page has said where the site is: the first REST page,
+        asked at the start, is read now (or when it comes); after a move it is asked again of
+        the new address, the moved articles first (their redirects join them to their rows)."""
+        early, self.early = self.early, None
+        self.home_done = True
+        if self.site == self.asked:
+            if early is not None:
+                yield from early()
+            return
         self.load_state()
-        if self.old_urls:  # the moved articles first: their redirects join them to their rows
+        if self.old_urls:
             yield from (self.article_request(url) for url in sorted(self.old_urls))
         else:
             yield self.rest_request(1)
+
+    def held(self, answer: Response | Failure, read) -> bool:
+        """An answer to the first REST page, asked beside the home page: it waits for the home
+        page (``begin`` reads it), and is dropped when the home page said the site moved."""
+        request = answer.request if isinstance(answer, Failure) else answer
+        if asked_url(request) != self.first_rest_url:
+            return False
+        if not self.home_done:
+            self.early = lambda: read(answer)
+            return True
+        return self.site != self.asked
 
     def home_failed(self, failure: Failure):
         """No answer at all: the site cannot be reached; say so, do not guess further. When
@@ -229,19 +256,28 @@ class HamSpider(scrapy.Spider):
     def rest_url(self, **query) -> str:
         return f"{self.site}/wp-json/wp/v2/posts?{urlencode(query)}"
 
-    def rest_request(self, page: int) -> scrapy.Request:
-        query = {"per_page": self.per_page, "page": page, "_embed": EMBED}
+    def listing_query(self, page: int) -> dict:
+        query = {"per_page": self.per_page, "page": page}
         if self.incremental and self.state.modified_after:
             query["modified_after"] = self.state.modified_after  # with its offset
+        return query
+
+    def rest_request(self, page: int) -> scrapy.Request:
+        url = self.rest_url(**self.listing_query(page), _embed=EMBED)
+        if page == 1 and not self.home_done:
+            self.first_rest_url = url
         return scrapy.Request(
-            self.rest_url(**query),
+            url,
             callback=self.parse_rest,
             errback=self.rest_failed,
             cb_kwargs={"page": page},
+            dont_filter=page == 1,  # after a move, asked again where the redirects already went
         )
 
     def parse_rest(self, response: Response, page: int):
         """One page of the posts listing (every post in a full run, the changed ones otherwise)."""
+        if self.held(response, lambda answer: self.parse_rest(answer, page)):
+            return
         try:
             posts = self.rest_json(response)
         except RestRefused as refused:
@@ -252,6 +288,8 @@ class HamSpider(scrapy.Spider):
                 return  # walking pages of unknown number: past the last page
             self.listing.pages_failed.add(page)
             self.fail(response.url, "rest", f"REST page {page}: {refused}", response=response)
+            if response.status >= 500 and not response.meta.get("second_try"):
+                yield self.page_ids_request(page, str(refused), response.url)
             return
         if page == 1:
             if not posts and not self.incremental:
@@ -315,6 +353,8 @@ class HamSpider(scrapy.Spider):
             yield self.stamp(article, response)
 
     def rest_failed(self, failure: Failure):
+        if self.held(failure, self.rest_failed):
+            return
         self.failed(failure, "rest")
         page = failure.request.cb_kwargs.get("page")
         if page == 1 and not self.crawler.stats.get_value("response_received_count"):
@@ -400,8 +440,10 @@ class HamSpider(scrapy.Spider):
         try:
             posts = self.rest_json(response)
         except RestRefused as refused:
-            self.lookup.failed |= set(ids)
+            self.lookup.failed |= set(ids)  # never evidence of a deletion, even if read below
             self.fail(response.url, "lookup", f"lookup: {refused}", response=response)
+            if response.status >= 500:
+                yield from self.split(ids, str(refused), response)
         else:
             self.lookup.found |= post_ids(posts)
             if response.meta.get("capture_id"):
@@ -426,6 +468,79 @@ class HamSpider(scrapy.Spider):
                 reason=proof.reasons[0],
                 evidence=proof.as_json(),
             )
+
+    # A page of posts the server cannot answer (a 5xx; WordPress fails a whole page for one
+    # post it cannot render, such as one with megabytes of inline image) is read again in
+    # halves, down to single posts; a post REST never gives is read from its HTML page. One bad
+    # post does not take the others of its page with it, run after run.
+
+    def page_ids_request(self, page: int, reason: str, failed: str) -> scrapy.Request:
+        return scrapy.Request(
+            self.rest_url(**self.listing_query(page), _fields="id,link"),
+            callback=self.parse_page_ids,
+            errback=self.failed,
+            cb_kwargs={"page": page, "reason": reason, "failed": failed},
+        )
+
+    def parse_page_ids(self, response: Response, page: int, reason: str, failed: str):
+        """The failed page's posts, listed without their content: the page is listed after
+        all (its failure withdrawn), and each post is read below or fails on its own."""
+        try:
+            posts = self.rest_json(response)
+        except RestRefused as refused:
+            self.fail(response.url, "rest", f"ids of REST page {page}: {refused}", response)
+            return
+        ids = sorted(post_ids(posts))
+        self.listing.pages_failed.discard(page)
+        self.note_page(self.listing, page, response, posts)
+        self.rest_ids |= set(ids)  # listed, so not gone
+        self.failures = [f for f in self.failures if (f["url"], f["kind"]) != (failed, "rest")]
+        self.second_tries.pop((failed, "rest"), None)
+        self.count("rest_pages_read_again")
+        walking = self.listing.pages is None and len(posts) == self.per_page
+        if walking and page < self.max_pages:  # the walk goes on past the page
+            yield self.rest_request(page + 1)
+        for post in posts:
+            if isinstance(post.get("link"), str):
+                self.links[post["id"]] = canonical_url(post["link"], self.site)
+        yield from self.split(ids, reason, response)
+
+    def posts_request(self, ids: list[int], reason: str) -> scrapy.Request:
+        query = {"include": ",".join(map(str, ids)), "per_page": len(ids), "_embed": EMBED}
+        return scrapy.Request(
+            self.rest_url(**query),
+            callback=self.parse_posts,
+            errback=self.failed,
+            cb_kwargs={"ids": ids, "reason": reason},
+        )
+
+    def parse_posts(self, response: Response, ids: list[int], reason: str):
+        try:
+            posts = self.rest_json(response)
+        except RestRefused as refused:
+            if response.status >= 500:
+                yield from self.split(ids, str(refused), response)
+            else:
+                self.fail(response.url, "rest", f"posts {ids[0]}-{ids[-1]}: {refused}", response)
+            return
+        yield from self.read_posts(posts, response)
+
+    def split(self, ids: list[int], reason: str, response: Response):
+        """``ids``, which the server failed to answer together, asked for in two halves; one
+        post alone is read from its HTML page (a failure only if that fails or is unknown)."""
+        if len(ids) > 1:
+            half = (len(ids) + 1) // 2
+            yield from (self.posts_request(part, reason) for part in (ids[:half], ids[half:]))
+            return
+        for post_id in ids:
+            url = self.links.get(post_id) or self.state.live_posts.get(post_id)
+            if url is None:
+                reason = f"post {post_id}: {reason}; its page is unknown"
+                self.fail(response.url, "rest-post", reason, response, post_id=post_id)
+                continue
+            self.count("rest_unreadable")
+            self.logger.warning("REST cannot give post %s (%s): read from %s", post_id, reason, url)
+            yield self.article_request(url)
 
     # Steps that start when everything before them is done
 
