@@ -67,7 +67,7 @@ PRESS_SITES = (
     ("headless-cms", press_sites.headless_site, "http://127.0.0.1:8002"),
 )
 SPACES = re.compile(r"\s+")
-WORDPRESS, OTHER = "WordPress", "not WordPress"
+WORDPRESS, OTHER = "WordPress", "Not WordPress"
 HAS_META = ("ours", "trafilatura.bare_extraction", "newspaper4k")
 SET_NAMES = {
     "fixtures": "saved WordPress pages (tests/fixtures)",
@@ -328,7 +328,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
-    started, load_before = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), load()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    log(f"load average {load()}")
 
     pages = fixture_pages()
     if not args.fixtures_only:
@@ -373,10 +374,10 @@ def main() -> None:
                 profile([page for g in members for page in groups[g]], top=30)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
-    print(markdown(results, kinds, groups, args, started, load_before))
+    print(markdown(results, kinds, groups, args, started))
 
 
-def markdown(results: dict, kinds: dict, groups: dict, args, started: str, load_before: str) -> str:
+def markdown(results: dict, kinds: dict, groups: dict, args, started: str) -> str:
     """The generated section: the headline ratios, a table per kind of site, the sets."""
     import newspaper
     import trafilatura
@@ -395,9 +396,9 @@ def markdown(results: dict, kinds: dict, groups: dict, args, started: str, load_
         )
     lines += [
         "",
-        f"`python bench/parse.py --posts {args.posts} --rounds {args.rounds}`, {started}, load"
-        f" average {load_before} before and {load()} after on the machine's cores; trafilatura"
-        f" {trafilatura.__version__}, newspaper4k {newspaper.__version__}. Each round times every"
+        f"`python bench/parse.py --posts {args.posts} --rounds {args.rounds}`, {started};"
+        f" trafilatura {trafilatura.__version__}, newspaper4k {newspaper.__version__}."
+        " Each round times every"
         " parser over every set in turn; pages/s and ratios are medians of the rounds (a ratio"
         " is taken within a round). Title exact; date: ours the full ISO timestamp, the others"
         " the day; body exact, and with all white space collapsed.",
