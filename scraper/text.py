@@ -244,6 +244,7 @@ WRITTEN_DATE = re.compile(
     r"(?:\s*(?:WITA|WIB|WIT|UTC|GMT|[+-]\d{2}:?\d{2}))?)?",
     re.IGNORECASE,
 )
+_CLOCK_WORDS = re.compile(r"\b(?:pukul|jam|at)\b", re.IGNORECASE)
 _TIME_DOT = re.compile(r"(\d{1,2})\.(\d{2})(?=\s*(?:WITA|WIB|WIT)?\s*$)", re.IGNORECASE)
 _ZONE = re.compile(r"\s*\b(WITA|WIB|WIT|UTC|GMT)\b\s*$|\s*([+-]\d{2}):?(\d{2})\s*$", re.I)
 _parser = None  # dateparser's DateDataParser, built on first use (only DOM dates need it)
@@ -311,7 +312,7 @@ def written_date(text: str | None) -> str | None:
     if value := site_time(match.group(0)):  # ISO 8601 already
         return value
     value = _TIME_DOT.sub(r"\1:\2", match.group(0).replace("|", " ").replace("@", " "))
-    value = re.sub(r"\b(?:pukul|jam|at)\b", " ", value, flags=re.IGNORECASE)
+    value = _CLOCK_WORDS.sub(" ", value)
     zone, offset = _ZONE.search(value), SITE_TZ
     if zone:
         name = (zone.group(1) or "").upper()

@@ -253,14 +253,12 @@ class GenericArticlePage:
         for element in _CONTAINERS(self.root):
             if self._in_furniture(element):
                 continue
-            score = sum(
-                len(child.text_content())
-                for child in element
-                if child.tag in ("p", "blockquote") or (child.tag == "div" and not len(child))
-            )
-            score += len((element.text or "").strip()) + sum(
-                len((child.tail or "").strip()) for child in element
-            )
+            score = len((element.text or "").strip())
+            for child in element:  # its paragraphs (and leaf divs), and text between children
+                if child.tag in ("p", "blockquote") or (child.tag == "div" and not len(child)):
+                    score += len(child.text_content())
+                if child.tail:
+                    score += len(child.tail.strip())
             if score > best_score:
                 best, best_score = element, score
         return best
