@@ -16,7 +16,7 @@ serves both files from a real pywb on 127.0.0.1 (``tests/pywb.py``). Then, for e
 * ``backfill``: ``ham-archive backfill --delay D`` into a fresh database: the same requests,
   plus reading every page, storing it with its provenance and writing our WARC files.
 
-Reported: wall seconds, requests, **backfill / baseline**, the backfill's peak RSS (``os.wait4``)
+Reported: wall seconds, requests, **backfill / baseline**, the backfill's own peak RSS (VmHWM)
 and CPU seconds. The target (issue 11): within 1.3x. Nothing is asserted on absolute times.
 """
 
@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 import pywb  # noqa: E402
 import wordpress  # noqa: E402
-from crawl import bench_corpus  # noqa: E402
+from crawl import bench_corpus, run_crawl  # noqa: E402
 
 from scraper.wayback import cdx_query, distinct_captures, parse_cdx, worth_fetching  # noqa: E402
 
@@ -75,21 +73,7 @@ def plain_fetch(urls: list[str], delay: float, keep_alive: bool) -> float:
 def backfill(site: str, cdx: str, prefix: str, db: Path, delay: float) -> dict:
     cmd = [sys.executable, "-m", "scraper.cli", "backfill", "--site", site, "--db", str(db)]
     cmd += ["--cdx", cdx, "--wayback", prefix, "--delay", str(delay)]
-    with tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        err.seek(0)
-        stderr = err.read().decode("utf-8", "replace").strip()
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"backfill failed:\n{stderr[-3000:]}")
-    return {
-        "seconds": seconds,
-        "peak_rss_mib": usage.ru_maxrss / 1024,
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
-        "summary": stderr.splitlines()[-1],
-    }
+    return run_crawl(cmd, ROOT)  # wall, the process's own peak RSS (VmHWM), CPU, summary
 
 
 def main() -> None:
@@ -139,7 +123,7 @@ def main() -> None:
                         "versions": versions[0],
                     }
                     results["runs"].append(run)
-                    print(
+                    print(  # progress on stderr; the report (stdout) is the table below
                         f"delay {delay:>5.2f}s: {len(urls)} requests · plain fetch {plain:6.1f}s"
                         f" (kept-alive connection {kept:6.1f}s)"
                         f" · backfill {ours['seconds']:6.1f}s = {run['ratio']:.2f}x"
@@ -147,11 +131,30 @@ def main() -> None:
                         f" · {rows} articles, {versions[0]} versions"
                         f" · peak RSS {ours['peak_rss_mib']:.0f} MiB"
                         f" · CPU {ours['cpu_seconds']:.1f}s",
+                        file=sys.stderr,
                         flush=True,
                     )
-                    print(f"  {ours['summary']}", flush=True)
+                    print(f"  {ours['summary']}", file=sys.stderr, flush=True)
+    print(report(results))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
+
+
+def report(results: dict) -> str:
+    lines = [
+        "| posts | mementos | delay | plain fetch | kept-alive fetch | backfill "
+        "| backfill ÷ plain | ÷ kept-alive | peak RSS | CPU | articles, versions |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for run in results["runs"]:
+        lines.append(
+            f"| {results['posts']:,} | {results['mementos']:,} | {run['delay']:g} s "
+            f"| {run['baseline_seconds']:.1f} s | {run['baseline_keep_alive_seconds']:.1f} s "
+            f"| {run['seconds']:.1f} s | **{run['ratio']:.2f}x** | {run['ratio_keep_alive']:.2f}x "
+            f"| {run['peak_rss_mib']:.0f} MiB | {run['cpu_seconds']:.1f} s "
+            f"| {run['articles']:,}, {run['versions']:,} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

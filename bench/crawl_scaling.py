@@ -1,5 +1,6 @@
-"""How crawling scales: time and peak RSS of a crawl, an incremental crawl and a reparse at
-1,000, 3,000 and 10,000 posts, and a REST crawl against a plain fetch of the same pages.
+"""How crawling scales: time and peak RSS of a crawl, an incremental crawl, a reparse and a
+backfill at 1,000, 3,000 and 10,000 posts, and a REST crawl against a plain fetch of the same
+pages.
 
     python bench/crawl_scaling.py [--sizes 1000,3000,10000] [--json FILE]
 
@@ -9,7 +10,10 @@ archive and measured as its own process (``os.wait4``): REST mode, a plain 2-thr
 the REST pages and ``ham-archive crawl`` as shipped (the ratio is the 1.3x target); the REST
 API locked, HTML mode: ``ham-archive crawl`` (sitemaps and every article page), the same again
 (incremental: nothing changed), and ``ham-archive reparse`` of that archive from its WARC
-files. Seconds per 1,000 posts show whether time is linear; peak RSS whether memory is flat.
+files; then every article page is recorded into WARCs as a web archive's crawler would have
+captured it (``tests/pywb.py``), served by a real pywb on 127.0.0.1, and ``ham-archive
+backfill --delay 0`` reads every memento into a fresh archive. Seconds per 1,000 posts show
+whether time is linear; peak RSS whether memory is flat.
 """
 
 from __future__ import annotations
@@ -20,11 +24,14 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
 
+import pywb  # noqa: E402
 from crawl import (  # noqa: E402
     BIN,
     AccessLog,
@@ -36,12 +43,15 @@ from crawl import (  # noqa: E402
     wordpress,
 )
 
+RUNS = ("rest_crawl", "html_crawl", "html_incremental", "reparse", "backfill")
+
 
 def one_size(posts: int, work: Path) -> dict:
     started = time.perf_counter()
     site = wordpress.start_site(work / "wp", bench_corpus(posts))
     published = len(site.published())
-    print(f"{published} posts at {site.url}, loaded in {time.perf_counter() - started:.0f} s")
+    loaded = time.perf_counter() - started
+    print(f"{published} posts at {site.url}, loaded in {loaded:.0f} s", file=sys.stderr)
     log = AccessLog(site.wp.access_log)
     crawl = [str(BIN / "ham-archive"), "crawl", "--site", site.url, "--db"]
     results: dict = {"posts": published}
@@ -66,21 +76,44 @@ def one_size(posts: int, work: Path) -> dict:
                 lambda: run_crawl([*crawl, str(html_db)], ROOT),
             )
         results["html_crawl"]["complete"] = archived(html_db, "html") == (published, published)
+        warcs = record(site, work)
     reparse = [str(BIN / "ham-archive"), "reparse", "--db", str(html_db)]
     results["reparse"] = measure("reparse", log, lambda: run_crawl(reparse, ROOT))
     results["reparse"]["complete"] = archived(html_db, "html") == (published, published)
+    wayback = pywb.Wayback(work / "pywb")
+    wayback.add("web", warcs)
+    backfill_db = work / "backfill.db"
+    backfill = [str(BIN / "ham-archive"), "backfill", "--site", site.url, "--db", str(backfill_db)]
+    backfill += ["--cdx", f"{wayback.url}/web/cdx", "--wayback", f"{wayback.url}/web/"]
+    with wayback:
+        results["backfill"] = measure(
+            "backfill (pywb, no delay)", log, lambda: run_crawl([*backfill, "--delay", "0"], ROOT)
+        )
+    results["backfill"]["complete"] = archived(backfill_db, "wayback") == (published, published)
     return results
 
 
+def record(site, work: Path) -> list[Path]:
+    """Every article page, as a web archive captured it on 2019-03-01: two WARC files, recorded
+    side by side."""
+    links = [v["link"] for v in site.wp.post_info(site.ids).values() if "?p=" not in v["link"]]
+    halves = [links[::2], links[1::2]]
+    warcs = [work / f"2019-{n}.warc.gz" for n in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(pywb.record, halves, ["2019-03-01T00:00:00Z"] * 2, warcs))
+    return warcs
+
+
 def report(results: list[dict]) -> str:
-    runs = ("rest_crawl", "html_crawl", "html_incremental", "reparse")
     lines = [
         "| posts | run | seconds | s per 1,000 posts | peak RSS | complete |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for result in results:
-        for run in ("rest_baseline", *runs):
-            r = result[run]
+        for run in ("rest_baseline", *RUNS):
+            r = result.get(run)
+            if r is None:
+                continue
             rss = f"{r['peak_rss_mib']:.0f} MiB" if "peak_rss_mib" in r else ""
             done = {True: "yes", False: "**no**"}.get(r.get("complete"), "")
             lines.append(

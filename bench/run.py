@@ -1,12 +1,15 @@
 """``make bench``: run every benchmark and rewrite docs/benchmarks.md with their figures.
 
     python bench/run.py [--work /tmp/ham-bench] [--only search,quality,...] [--articles 100000]
+                        [--args 'scaling=--sizes 1000,3000' ...]
 
 Each benchmark runs as its own process; its report (stdout) and its JSON are kept in ``--work``,
 and the report replaces the text between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``
 in docs/benchmarks.md, with the machine, the versions, the date and the load (``uptime``)
 before and after. Text outside the markers (the history of the changes, with their before and
-after figures) is kept. ``--only`` reruns some and keeps the other sections as they were.
+after figures) is kept. ``--only`` reruns some and keeps the other sections as they were;
+``--args NAME=ARGS`` adds arguments to one benchmark's command (a later option wins:
+``scaling=--sizes 1000,3000``).
 The 100,000-article archive is built once per version of bench/make_articles.py and kept in
 ``--work``.
 """
@@ -18,6 +21,7 @@ import hashlib
 import os
 import platform
 import re
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -94,11 +98,16 @@ def replace_section(doc: str, name: str, body: str) -> str:
     return doc.rstrip() + f"\n\n## {name}\n\n{block}\n"
 
 
-def section(name: str, report: str, started: str, seconds: float, before: str, after: str) -> str:
+def section(cmd: list[str], report: str, started: str, seconds: float, before: str, after: str):
     text = report if "|" in report else f"```\n{report.strip()}\n```"
+    shown = (
+        " ".join(cmd[1 : cmd.index("--json")] + cmd[cmd.index("--json") + 2 :])
+        if "--json" in cmd
+        else " ".join(cmd[1:])
+    )
     return (
-        f"*Run {started} UTC, {seconds / 60:.0f} min; load average (1, 5, 15 min) before "
-        f"{before}, after {after} on {os.cpu_count()} cores.*\n\n{text}"
+        f"*`python {shown}`: run {started} UTC, {seconds / 60:.0f} min; load average (1, 5, 15 "
+        f"min) before {before}, after {after} on {os.cpu_count()} cores.*\n\n{text}"
     )
 
 
@@ -107,11 +116,17 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/ham-bench"))
     parser.add_argument("--only", help="comma-separated benchmarks (default: all)")
     parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--args", action="append", default=[], metavar="NAME=ARGS")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     todo = benchmarks(args.work, args.articles)
     if args.only:
         todo = {name: cmd for name, cmd in todo.items() if name in args.only.split(",")}
+    for extra in args.args:
+        name, _, more = extra.partition("=")
+        if name not in todo:
+            raise SystemExit(f"--args {extra!r}: no benchmark {name!r} in this run")
+        todo[name] = [*todo[name], *shlex.split(more)]
     if {"search", "reading"} & set(todo):
         ensure_archive(args.work, args.articles)
     doc = DOC.read_text()
@@ -122,7 +137,7 @@ def main() -> None:
         before, started, clock = load(), time.strftime("%Y-%m-%d %H:%M", time.gmtime()), time.time()
         report = run_logged(cmd, args.work / f"{name}.log")
         doc = replace_section(
-            doc, name, section(name, report, started, time.time() - clock, before, load())
+            doc, name, section(cmd, report, started, time.time() - clock, before, load())
         )
         DOC.write_text(doc)  # after each benchmark: a long run keeps what it measured
     print(f"wrote {DOC}")

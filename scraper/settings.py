@@ -13,7 +13,10 @@ CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0  # AutoThrottle sets the delay from the latency
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.5
+# Before the site's first answer. robots.txt is always asked alone first, and at most two
+# requests are in flight; from the first answers on, AutoThrottle spaces requests by the site's
+# own latency (latency / target concurrency).
+AUTOTHROTTLE_START_DELAY = 0.1
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 30
 DOWNLOAD_TIMEOUT = 60

@@ -48,11 +48,14 @@ class Server:
         self.routes = routes or {}
         self.hits: list[str] = []
         self.target: str | None = None
+        self.before = None  # called with each path before it is answered (a test's hook)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (the stdlib's name)
                 server.hits.append(self.path)
+                if server.before:
+                    server.before(self.path)
                 if server.target:
                     status, headers, body = 301, {"Location": server.target + self.path}, b""
                 else:

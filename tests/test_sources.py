@@ -1,6 +1,7 @@
 """Sites that are not WordPress, end to end: ``ham-archive crawl`` reads every release exactly."""
 
 import sqlite3
+import threading
 import time
 from datetime import datetime
 
@@ -167,6 +168,31 @@ def test_sitemap_lastmod_brings_an_edit_older_than_the_rechecked(corpus_posts, t
     assert (
         "(incremental)" in result.stderr and "(0 added, 1 changed, 20 unchanged)" in result.stderr
     )
+
+
+def test_the_listing_is_asked_beside_the_home_page_and_read_after_it(corpus_posts, tmp_path):
+    """The first REST page does not wait for the home page (the home page is held until it is
+    asked); its refusal is read once the home page has named the feeds and the CMS, so the
+    fall-back finds every release as before."""
+    server, truth = serve(press_sites.headless_site, corpus_posts)
+    asked, held = threading.Event(), []
+
+    def before(path: str) -> None:
+        if path.startswith("/wp-json/"):
+            asked.set()
+        elif path == "/":  # a crawl that waits for the home page waits here in vain
+            held.append(asked.wait(60))
+
+    server.before = before
+    db = str(tmp_path / "archive.db")
+    try:
+        result = ham_archive("crawl", "--site", server.url, "--db", db)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    assert held == [True]  # the listing was asked while the home page was held
+    assert sorted(archived(db)) == sorted(truth)
+    assert "found by feed, sitemap" in result.stderr
 
 
 def test_a_site_that_moved_is_archived_whole_with_its_old_urls(corpus_posts, tmp_path, elsewhere):

@@ -133,6 +133,9 @@ class HamSpider(scrapy.Spider):
         self.sitemaps = {"indexed": set(), "read": set(), "failed": set()}
         self.recheck_later: set[str] = set()  # 404s met before the probe answered
         self.steps_done: set[str] = set()
+        self.home_done = False  # the home page has said where the site is (begin)
+        self.early = None  # reads the first REST page's answer, when it came before that
+        self.first_rest_url: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -143,7 +146,11 @@ class HamSpider(scrapy.Spider):
         return spider
 
     async def start(self):
+        """The home page, and beside it the first REST page, read once the home page has said
+        the site did not move (``begin``): the listing does not wait for the home page."""
+        self.load_state()
         yield self.home_request(f"{self.site}/")
+        yield self.rest_request(1)
 
     # The home page: where the site is now, and what serves it
 
@@ -187,12 +194,31 @@ class HamSpider(scrapy.Spider):
         yield from self.begin()
 
     def begin(self):
-        """Discovery, once the home page has said where the site is."""
+        """Discovery, once the home page has said where the site is: the first REST page,
+        asked at the start, is read now (or when it comes); after a move it is asked again of
+        the new address, the moved articles first (their redirects join them to their rows)."""
+        early, self.early = self.early, None
+        self.home_done = True
+        if self.site == self.asked:
+            if early is not None:
+                yield from early()
+            return
         self.load_state()
-        if self.old_urls:  # the moved articles first: their redirects join them to their rows
+        if self.old_urls:
             yield from (self.article_request(url) for url in sorted(self.old_urls))
         else:
             yield self.rest_request(1)
+
+    def held(self, answer: Response | Failure, read) -> bool:
+        """An answer to the first REST page, asked beside the home page: it waits for the home
+        page (``begin`` reads it), and is dropped when the home page said the site moved."""
+        request = answer.request if isinstance(answer, Failure) else answer
+        if asked_url(request) != self.first_rest_url:
+            return False
+        if not self.home_done:
+            self.early = lambda: read(answer)
+            return True
+        return self.site != self.asked
 
     def home_failed(self, failure: Failure):
         """No answer at all: the site cannot be reached; say so, do not guess further. When
@@ -237,15 +263,21 @@ class HamSpider(scrapy.Spider):
         return query
 
     def rest_request(self, page: int) -> scrapy.Request:
+        url = self.rest_url(**self.listing_query(page), _embed=EMBED)
+        if page == 1 and not self.home_done:
+            self.first_rest_url = url
         return scrapy.Request(
-            self.rest_url(**self.listing_query(page), _embed=EMBED),
+            url,
             callback=self.parse_rest,
             errback=self.rest_failed,
             cb_kwargs={"page": page},
+            dont_filter=page == 1,  # after a move, asked again where the redirects already went
         )
 
     def parse_rest(self, response: Response, page: int):
         """One page of the posts listing (every post in a full run, the changed ones otherwise)."""
+        if self.held(response, lambda answer: self.parse_rest(answer, page)):
+            return
         try:
             posts = self.rest_json(response)
         except RestRefused as refused:
@@ -321,6 +353,8 @@ class HamSpider(scrapy.Spider):
             yield self.stamp(article, response)
 
     def rest_failed(self, failure: Failure):
+        if self.held(failure, self.rest_failed):
+            return
         self.failed(failure, "rest")
         page = failure.request.cb_kwargs.get("page")
         if page == 1 and not self.crawler.stats.get_value("response_received_count"):
