@@ -246,9 +246,9 @@ def main() -> None:
     results = asyncio.run(bench(args.path, args.runs, args.metadata))
     results["stem_text"] = bench_stem_text()
     print(report(results))
-    print("\nmatches (stemmed / exact):")
+    print("\nmatches (stemmed / exact):", file=sys.stderr)
     for q, (s, e) in results["matches"].items():
-        print(f"  {q:26} {s:7} / {e:7}")
+        print(f"  {q:26} {s:7} / {e:7}", file=sys.stderr)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 

@@ -880,12 +880,13 @@ def child_rows(article: Article) -> dict[str, list[dict]]:
 
 def refresh_people(db: sqlite_utils.Database, names: set[str] | None = None) -> None:
     """The rows of ``people`` for these names (every name when None), from article_people."""
+    args = sorted(names or ())
     if names is not None and not names:
         return
-    marks = ", ".join("?" for _ in names or ())
-    where = f"where article_people.name in ({marks})" if names is not None else ""
-    args = sorted(names or ())
-    db.execute(f"delete from people {where.replace('article_people.', '')}", args)
+    marks = ", ".join("?" for _ in args)
+    named = f"name in ({marks})" if names is not None else "1"
+    db.execute(f"delete from people where {named}", args)
+    where = f"where article_people.{named}" if names is not None else ""
     db.execute(f"insert into people {PEOPLE_SQL.format(where=where)}", args)
 
 

@@ -33,6 +33,7 @@ import lxml.html
 import nh3
 import yaml
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.facets import ColumnFacet, Facet
 from datasette.filters import FilterArguments
 from datasette.utils import (
@@ -49,7 +50,15 @@ from scraper import export
 from scraper.archive import FACET_COLUMNS, TERM_COLUMNS
 from scraper.captures import read_body
 from scraper.reading import apa, bibtex, publisher, tanggal
-from scraper.search import MARK, exact_query, snippet, stem_query, stem_text, vocabulary
+from scraper.search import (
+    MARK,
+    broad_query,
+    exact_query,
+    snippet,
+    stem_query,
+    stem_text,
+    vocabulary,
+)
 
 DATABASE = "archive"  # the key of the archive's block in metadata.yml, whatever the file's name
 METADATA = Path(__file__).with_name("metadata.yml")
@@ -145,11 +154,12 @@ document.querySelectorAll("button[data-copy]").forEach((button) => {
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
-    """Register ``ham_stem_query(q)``, ``ham_exact_query(q)``, ``ham_snippet(text, q)``,
-    ``ham_stem(text)`` and ``ham_diff(old, new)``."""
+    """Register ``ham_stem_query(q)``, ``ham_exact_query(q)``, ``ham_broad(q)``,
+    ``ham_snippet(text, q)``, ``ham_stem(text)`` and ``ham_diff(old, new)``."""
     expand = vocabulary(conn)  # prefixes widen with the stems of this archive's words
     conn.create_function("ham_stem_query", 1, lambda q: stem_query(q, expand))
     conn.create_function("ham_exact_query", 1, exact_query, deterministic=True)
+    conn.create_function("ham_broad", 1, broad_query, deterministic=True)  # constant: folded
     conn.create_function("ham_snippet", 2, lambda text, q: snippet(text, q, expand=expand))
     conn.create_function("ham_stem", 1, stem_text, deterministic=True)
     conn.create_function("ham_diff", 2, diff, deterministic=True)
@@ -217,10 +227,44 @@ async def article_rows(facet: Facet) -> str | None:
     return f"select rowid from articles {match[1]}" if match else ""
 
 
+def _column(config: dict) -> str:
+    return config["config"].get("column") or config["config"]["simple"]
+
+
+def facet_result(facet: Facet, column: str, config: dict, rows: list, arg: str) -> dict:
+    """One facet as Datasette shows it: each value with its count and the link that selects it
+    (the filter ``arg=value``) or, once selected, removes it."""
+    size, pairs = facet.get_facet_size(), facet.get_querystring_pairs()
+    values = []
+    for row in rows[:size]:
+        selected = (arg, str(row["value"])) in pairs
+        change = path_with_removed_args if selected else path_with_added_args
+        path = facet.ds.urls.path(change(facet.request, {arg: str(row["value"])}))
+        values.append(
+            {
+                "value": row["value"],
+                "label": row["value"],
+                "count": row["count"],
+                "toggle_url": facet.ds.absolute_url(facet.request, path),
+                "selected": selected,
+            }
+        )
+    shown = "_facet" if facet.type == "column" else f"_facet_{facet.type}"
+    return {
+        "name": column if facet.type != "month" else f"{column} (month)",
+        "type": facet.type,
+        "results": values,
+        "hideable": config["source"] != "metadata",
+        "toggle_url": facet.ds.urls.path(path_with_removed_args(facet.request, {shown: column})),
+        "truncated": len(rows) > size,
+    }
+
+
 class NarrowColumnFacet(ColumnFacet):
     """Datasette's column facet (``?_facet=author``, ``- author`` in metadata.yml); on a filtered
-    articles page, the columns of article_facets are counted from its narrow rows (5 ms instead
-    of 10-25 ms each at 100,000 articles, the rows read whole), the others as Datasette does."""
+    articles page, the columns of article_facets are counted from its narrow rows, all in one
+    query that finds the filtered rowids once (at 100,000 articles: 25-40 ms in all, where
+    each column read the whole rows in 10-70 ms), the others as Datasette counts them."""
 
     narrow: bool | None = None  # while counting: only the columns article_facets has, or not
 
@@ -228,51 +272,57 @@ class NarrowColumnFacet(ColumnFacet):
         configs = super().get_configs()
         if self.narrow is None:
             return configs
-        return [
-            c
-            for c in configs
-            if ((c["config"].get("column") or c["config"]["simple"]) in FACET_COLUMNS)
-            == self.narrow
-        ]
+        return [c for c in configs if (_column(c) in FACET_COLUMNS) == self.narrow]
 
     async def facet_results(self):
         rows = await article_rows(self)
-        if not rows:
+        narrow = [c for c in self.get_configs() if _column(c) in FACET_COLUMNS]
+        if not rows or not narrow:
             return await super().facet_results()
-        sql, results, timed_out = self.sql, [], []
-        narrow = f"select * from article_facets where article_rowid in ({rows})"
-        for self.narrow, self.sql in ((True, narrow), (False, sql)):
-            found, late = await super().facet_results()
-            results += found
-            timed_out += late
-        self.narrow, self.sql = None, sql
+        self.narrow = False
+        results, timed_out = await super().facet_results()
+        self.narrow = None
+        columns = [escape_sqlite(_column(c)) for c in narrow]
+        counts = " union all ".join(
+            f"select * from (select {i} as facet, {c} as value, count(*) as count from kept"
+            f" join article_facets on article_rowid = kept.rowid where {c} is not null"
+            f" group by {c} order by count desc, value limit {self.get_facet_size() + 1})"
+            for i, c in enumerate(columns)
+        )
+        try:
+            found = await self.ds.execute(
+                self.database,
+                f"with kept as materialized ({rows}) {counts}",
+                self.params,
+                truncate=False,
+                custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+            )
+        except QueryInterrupted:
+            return results, timed_out + [_column(c) for c in narrow]
+        for i, config in enumerate(narrow):
+            mine = [row for row in found.rows if row["facet"] == i]
+            results.append(facet_result(self, _column(config), config, mine, _column(config)))
         return results, timed_out
 
 
 class _GroupedFacet(Facet):
     """A facet whose counts come from one SQL query over the table's rows; subclasses give the
-    query (``counts_sql``, given ``article_rows``), the filter a value selects (``lookup``) and
-    the facet's label."""
+    query (``counts_sql``, given ``article_rows``) and the filter a value selects (``lookup``)."""
 
     lookup = ""
 
-    async def counts_sql(self, col: str, limit: int, rows: str | None) -> str:
+    def counts_sql(self, col: str, limit: int, rows: str | None) -> str:
         raise NotImplementedError
-
-    def label(self, column: str) -> str:
-        return column
 
     async def facet_results(self):
         results, timed_out = [], []
-        size = self.get_facet_size()
-        pairs = self.get_querystring_pairs()
         kept = await article_rows(self)
         for config in self.get_configs():
-            column = config["config"].get("column") or config["config"]["simple"]
+            column = _column(config)
             try:
                 rows = await self.ds.execute(
                     self.database,
-                    self.counts_sql(column, size + 1, kept),
+                    self.counts_sql(column, self.get_facet_size() + 1, kept),
                     self.params,
                     truncate=False,
                     custom_time_limit=self.ds.setting("facet_time_limit_ms"),
@@ -282,34 +332,8 @@ class _GroupedFacet(Facet):
                     raise
                 timed_out.append(column)
                 continue
-            values = []
-            for row in rows.rows[:size]:
-                value = str(row["value"])
-                arg = {f"{column}__{self.lookup}": value}
-                selected = (f"{column}__{self.lookup}", value) in pairs
-                change = path_with_removed_args if selected else path_with_added_args
-                values.append(
-                    {
-                        "value": value,
-                        "label": value,
-                        "count": row["count"],
-                        "toggle_url": self.ds.absolute_url(
-                            self.request, self.ds.urls.path(change(self.request, arg))
-                        ),
-                        "selected": selected,
-                    }
-                )
             results.append(
-                {
-                    "name": self.label(column),
-                    "type": self.type,
-                    "results": values,
-                    "hideable": config["source"] != "metadata",
-                    "toggle_url": self.ds.urls.path(
-                        path_with_removed_args(self.request, {f"_facet_{self.type}": column})
-                    ),
-                    "truncated": len(rows.rows) > size,
-                }
+                facet_result(self, column, config, rows.rows, f"{column}__{self.lookup}")
             )
         return results, timed_out
 
@@ -367,9 +391,6 @@ class MonthFacet(_GroupedFacet):
             select substr({col}, 1, 7) as value, count(*) as count from ({sql})
             where {col} is not null group by value order by value desc limit {limit}
         """
-
-    def label(self, column: str) -> str:
-        return f"{column} (month)"
 
 
 @hookimpl

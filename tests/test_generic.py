@@ -192,3 +192,19 @@ def test_crawl_links_stay_on_the_site_and_skip_files():
     <a href="/f.pdf">F</a><a href="mailto:a@b">M</a><a href="/cari?q=ham">S</a>
     <a href="/berita#top">B2</a>"""
     assert ListingPage(f"{SITE}/", body, SITE).links == [f"{SITE}/berita"]
+
+
+def test_common_date_forms_read_as_dateparser_reads_them():
+    """The forms read without dateparser give what dateparser gives, for every month name."""
+    from scraper.text import _MONTH_NUMBERS, _common_form, _dateparser
+
+    reference = _dateparser()
+    forms = [f"{day} {name} 2022" for name in _MONTH_NUMBERS for day in ("3", "14")]
+    forms += [f"{name.capitalize()}. 28, 2021 09:05" for name in _MONTH_NUMBERS]
+    forms += [f"14 {name.upper()}, 2020 - 23:59:58" for name in _MONTH_NUMBERS]
+    forms += ["14/09/2022", "1-2-2022 7:05", "14.09.2022 09:00:01", "29 Feb 2024"]
+    for value in forms:  # read here, and as dateparser reads them
+        assert _common_form(value) == reference.get_date_data(value).date_obj, value
+    left = ["09/14/2022", "31 Februari 2022", "29 Feb 2023", "1 Sep 2022 25:00", "1 Agst 2022"]
+    for value in left:
+        assert _common_form(value) is None, value  # left to dateparser

@@ -438,3 +438,40 @@ def test_parse_less_keeps_what_the_page_objects_read():
     assert _head_and_main(b"<html><body><div>no main</div></body></html>") is None
     unclosed = page.replace(b"b{}</style>", b"b{}")
     assert _head_and_main(unclosed) is None
+
+
+def test_class_tests_on_the_class_attributes_find_the_same_elements():
+    """``on_class_attributes`` rewrites a selector's leading class step; on every saved page
+    and on awkward class attributes each selector finds what the plain translation finds."""
+    from lxml import etree
+    from parsel.csstranslator import HTMLTranslator
+
+    from scraper.pages.html import on_class_attributes
+
+    queries = [
+        ".wp-block-post-title",
+        ".a.b",
+        ".wp-block-post-date time::attr(datetime)",
+        "h1.entry-title, .wp-block-post-title, article h1",
+        ".wp-block-post-terms.taxonomy-category a",
+        ".post-thumbnail img::attr(src)",
+    ]
+    awkward = b"""<html><body><main class="a"><p class="b a">1</p><p class=" a\tb\n">2</p>
+    <p class="ab">3</p><p class="">4</p><p>5</p><div class="a b"><p class="b">6</p></div>
+    <h1 class="wp-block-post-title x">T</h1><h1 class="wp-block-post-titlex">U</h1>
+    <div class="wp-block-post-date"><time datetime="d1"></time><span class="wp-block-post-date">
+    <time datetime="d2"></time></span></div><div class="post-thumbnail"><img src="i.png"></div>
+    <div class="taxonomy-category wp-block-post-terms"><a>k</a></div></main></body></html>"""
+    pages = [parse_html(awkward)] + [
+        parse_html((case / "response.html").read_bytes()) for case in CASES
+    ]
+    found = {}
+    for query in queries:
+        plain = HTMLTranslator().css_to_xpath(query)
+        assert on_class_attributes(plain) != plain
+        fast, reference = etree.XPath(on_class_attributes(plain)), etree.XPath(plain)
+        for root in pages:
+            assert fast(root) == reference(root), query
+        found[query] = fast(pages[0])
+    assert [p.text for p in found[".a.b"]] == ["1", "2", None]
+    assert found[".wp-block-post-date time::attr(datetime)"] == ["d1", "d2"]

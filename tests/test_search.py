@@ -22,6 +22,7 @@ from scraper.search import (
     SEARCH_SQL,
     STEMMED_SQL,
     STEMMED_TABLE,
+    broad_query,
     consistent_stem,
     create_stemmed_index,
     exact_query,
@@ -297,6 +298,36 @@ async def test_phrase_prefix_and_operators(ds: Datasette):
     assert keys(await search(ds, "pelapor*")) == keys(await search(ds, "lapor"))
     assert keys(await search(ds, "laporan NOT polisi")) == {*LAPOR_ONLY, "html", "judul"}
     assert keys(await search(ds, "polisi OR sosialisasi")) == {"polisi", "hak-asasi"}
+
+
+@pytest.mark.parametrize(
+    ("q", "broad"),
+    [
+        ("pe*", True),
+        ("p*", True),
+        ("laporan OR (di* hak)", True),
+        ("pel*", False),
+        ('"hak a"*', False),  # the phrase narrows it
+        ("laporan -pe*", False),
+        ("pe", False),
+    ],
+)
+def test_a_prefix_of_one_or_two_letters_is_broad(q: str, broad: bool):
+    assert broad_query(q) is broad
+
+
+@pytest.mark.asyncio
+async def test_a_broad_prefix_lists_every_match_it_can_newest_first(ds: Datasette):
+    """``pe*`` matches nearly everything: the newest matches instead of the best, the same
+    matches as the prefix finds (here, fewer than 100: all of them)."""
+    rows = await search(ds, "pe*")
+    dates = [row["published_at"] for row in rows]
+    assert dates == sorted(dates, reverse=True) and len(rows) > 2
+    found = "select url from articles where rowid in (select rowid from articles_stemmed_fts"
+    found += " where articles_stemmed_fts match ham_stem_query('pe*'))"
+    response = await ds.client.get("/archive.json", params={"sql": found, "_shape": "array"})
+    assert {r["url"] for r in rows} == {r["url"] for r in response.json()}
+    assert "<mark>" in rows[0]["snippet"]
 
 
 @pytest.mark.asyncio

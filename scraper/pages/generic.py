@@ -173,8 +173,11 @@ class GenericArticlePage:
         elements = []
         for element in self.root.iter("span", "div", "p", "time", "small", "li", "em", "i"):
             hint = f"{element.get('class', '')} {element.get('id', '')}"
-            text = element.text_content()
-            if DATE_HINT.search(hint) and len(text) < 120 and not self._in_furniture(element):
+            if (
+                DATE_HINT.search(hint)
+                and len(element.text_content()) < 120
+                and not self._in_furniture(element)
+            ):
                 elements.append(element)
         return elements
 
@@ -250,14 +253,12 @@ class GenericArticlePage:
         for element in _CONTAINERS(self.root):
             if self._in_furniture(element):
                 continue
-            score = sum(
-                len(child.text_content())
-                for child in element
-                if child.tag in ("p", "blockquote") or (child.tag == "div" and not len(child))
-            )
-            score += len((element.text or "").strip()) + sum(
-                len((child.tail or "").strip()) for child in element
-            )
+            score = len((element.text or "").strip())
+            for child in element:  # its paragraphs (and leaf divs), and text between children
+                if child.tag in ("p", "blockquote") or (child.tag == "div" and not len(child)):
+                    score += len(child.text_content())
+                if child.tail:
+                    score += len(child.tail.strip())
             if score > best_score:
                 best, best_score = element, score
         return best
@@ -266,9 +267,21 @@ class GenericArticlePage:
         for node in element.iterancestors():
             if node.tag == "body":
                 return False
-            if _is_furniture(node):
+            if self._furniture(node):
                 return True
-        return _is_furniture(element)
+        return self._furniture(element)
+
+    def _furniture(self, element: HtmlElement) -> bool:
+        """``_is_furniture``, once per element of the page (the same ancestors are asked about
+        again and again)."""
+        known = self._furniture_of.get(element)
+        if known is None:
+            known = self._furniture_of[element] = _is_furniture(element)
+        return known
+
+    @cached_property
+    def _furniture_of(self) -> dict[HtmlElement, bool]:
+        return {}
 
     def to_article(self) -> Article:
         _ = self.structured, self.meta  # read before the body's cleaning drops the scripts
@@ -335,7 +348,10 @@ def strip_site_name(title: str, names: set[str | None]) -> str:
 def _is_furniture(element: HtmlElement) -> bool:
     if element.tag in CHROME_TAGS:
         return True
-    tokens = TOKEN.split(f"{element.get('class', '')} {element.get('id', '')}".lower())
+    classes, element_id = element.get("class"), element.get("id")
+    if not classes and not element_id:
+        return False
+    tokens = TOKEN.split(f"{classes or ''} {element_id or ''}".lower())
     return bool(CHROME_WORDS.intersection(tokens))
 
 

@@ -32,7 +32,28 @@ _TRANSLATOR = HTMLTranslator()
 
 def css(query: str) -> etree.XPath:
     """A CSS selector (``::attr(name)`` allowed), compiled once."""
-    return etree.XPath(_TRANSLATOR.css_to_xpath(query))
+    return etree.XPath(on_class_attributes(_TRANSLATOR.css_to_xpath(query)))
+
+
+_CLASS_TEST = (
+    r"@class and contains\(@class, '[^']+'\)"
+    r" and contains\(concat\(' ', normalize-space\(@class\), ' '\), ' [^']+ '\)"
+)
+_ANY_WITH_CLASSES = re.compile(rf"descendant-or-self::\*\[((?:\(?{_CLASS_TEST}\)?(?: and )?)+)\]")
+
+
+def on_class_attributes(xpath: str) -> str:
+    """The same XPath, its leading ``*[class tests]`` step asked of the class attributes
+    (``descendant-or-self::*/@class[tests]/..``): libxml2 then tests the elements that have a
+    class, not every element, and the expression runs in half the time. The elements found
+    are the same, in the same order."""
+    parts = xpath.split(" | ")
+    for n, part in enumerate(parts):
+        step = _ANY_WITH_CLASSES.match(part)
+        if step and step.group(1).count("(") == step.group(1).count(")"):
+            tests = step.group(1).replace("@class and ", "").replace("@class", ".")
+            parts[n] = f"descendant-or-self::*/@class[{tests}]/..{part[step.end() :]}"
+    return " | ".join(parts)
 
 
 class ArticlePage:
@@ -354,6 +375,16 @@ codecs.register_error(WINDOWS_1252_REPAIR, _windows_1252)
 # parser reads bytes as UTF-8 whatever the page says (the caller has checked that they are).
 _PARSER = lxml_html.HTMLParser(huge_tree=True, collect_ids=False)
 _UTF8_PARSER = lxml_html.HTMLParser(huge_tree=True, collect_ids=False, encoding="utf-8")
+# Every element an HtmlElement, chosen in C: lxml.html's own lookup is a Python call for each
+# element the code touches, to give forms and inputs their classes (which nothing here uses).
+_CLASSES = etree.ElementDefaultClassLookup(
+    element=lxml_html.HtmlElement,
+    comment=lxml_html.HtmlComment,
+    pi=lxml_html.HtmlProcessingInstruction,
+    entity=lxml_html.HtmlEntity,
+)
+for _parser in (_PARSER, _UTF8_PARSER):
+    _parser.set_element_class_lookup(_CLASSES)
 
 
 def parse_html(
