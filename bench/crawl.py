@@ -7,9 +7,10 @@ Starts a WordPress on 127.0.0.1 with the test harness (``tests/wordpress.py``) l
 ``corpus.make_corpus(N)`` (topped up with further seeds above 800 posts: see bench_corpus),
 then, in one run:
 
-1. REST mode: baselines first, a plain urllib fetcher GETting robots.txt and every
+1. REST mode: baselines first, a plain urllib fetcher (a process of its own, like the crawl)
+   GETting robots.txt, then the home page and every
    ``/wp-json/wp/v2/posts?per_page=100&page=N&_embed=...`` page with 2 threads
-   (CONCURRENT_REQUESTS_PER_DOMAIN) and with 8 (CONCURRENT_REQUESTS); then
+   (CONCURRENT_REQUESTS_PER_DOMAIN) and with 8 (CONCURRENT_REQUESTS): the crawl's requests; then
    ``scrapy crawl ham -a site=URL -s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0`` (the same
    spider, the politeness delays removed) and ``ham-archive crawl --site URL --db X`` (the
    polite settings as shipped), each into a fresh db.

@@ -46,7 +46,7 @@ from crawl import (  # noqa: E402
 RUNS = ("rest_crawl", "html_crawl", "html_incremental", "reparse", "backfill")
 
 
-def one_size(posts: int, work: Path) -> dict:
+def one_size(posts: int, work: Path, parts: set[str]) -> dict:
     started = time.perf_counter()
     site = wordpress.start_site(work / "wp", bench_corpus(posts))
     published = len(site.published())
@@ -55,42 +55,52 @@ def one_size(posts: int, work: Path) -> dict:
     log = AccessLog(site.wp.access_log)
     crawl = [str(BIN / "ham-archive"), "crawl", "--site", site.url, "--db"]
     results: dict = {"posts": published}
+    html_db, warcs = work / "html.db", []
     with site:
-        results["rest_baseline"] = measure(
-            "REST: plain fetch, 2 threads", log, lambda: baseline_rest(site.url, published, 2)
-        )
-        rest_db = work / "rest.db"
-        results["rest_crawl"] = measure(
-            "REST: ham-archive crawl", log, lambda: run_crawl([*crawl, str(rest_db)], ROOT)
-        )
-        results["rest_crawl"]["ratio"] = (
-            results["rest_crawl"]["seconds"] / results["rest_baseline"]["seconds"]
-        )
-        results["rest_crawl"]["complete"] = archived(rest_db, "rest") == (published, published)
-        site.wp.php("update_option('ham_test_rest_locked', 1);")
-        html_db = work / "html.db"
-        for name in ("html_crawl", "html_incremental"):
-            results[name] = measure(
-                f"HTML: ham-archive crawl ({name})",
-                log,
-                lambda: run_crawl([*crawl, str(html_db)], ROOT),
+        if "rest" in parts:
+            results["rest_baseline"] = measure(
+                "REST: plain fetch, 2 threads", log, lambda: baseline_rest(site.url, published, 2)
             )
-        results["html_crawl"]["complete"] = archived(html_db, "html") == (published, published)
-        warcs = record(site, work)
-    reparse = [str(BIN / "ham-archive"), "reparse", "--db", str(html_db)]
-    results["reparse"] = measure("reparse", log, lambda: run_crawl(reparse, ROOT))
-    results["reparse"]["complete"] = archived(html_db, "html") == (published, published)
+            rest_db = work / "rest.db"
+            results["rest_crawl"] = measure(
+                "REST: ham-archive crawl", log, lambda: run_crawl([*crawl, str(rest_db)], ROOT)
+            )
+            results["rest_crawl"]["ratio"] = (
+                results["rest_crawl"]["seconds"] / results["rest_baseline"]["seconds"]
+            )
+            results["rest_crawl"]["complete"] = archived(rest_db, "rest") == (published,) * 2
+        if "html" in parts:
+            site.wp.php("update_option('ham_test_rest_locked', 1);")
+            for name in ("html_crawl", "html_incremental"):
+                results[name] = measure(
+                    f"HTML: ham-archive crawl ({name})",
+                    log,
+                    lambda: run_crawl([*crawl, str(html_db)], ROOT),
+                )
+            results["html_crawl"]["complete"] = archived(html_db, "html") == (published,) * 2
+        if "backfill" in parts:
+            warcs = record(site, work)
+    if "html" in parts:
+        reparse = [str(BIN / "ham-archive"), "reparse", "--db", str(html_db)]
+        results["reparse"] = measure("reparse", log, lambda: run_crawl(reparse, ROOT))
+        results["reparse"]["complete"] = archived(html_db, "html") == (published,) * 2
+    if warcs:
+        results["backfill"] = backfill(site.url, work, warcs, log)
+        results["backfill"]["complete"] = (
+            archived(work / "backfill.db", "wayback") == (published,) * 2
+        )
+    return results
+
+
+def backfill(site: str, work: Path, warcs: list[Path], log: AccessLog) -> dict:
+    """``ham-archive backfill --delay 0`` from a pywb serving ``warcs``, into a fresh archive."""
     wayback = pywb.Wayback(work / "pywb")
     wayback.add("web", warcs)
-    backfill_db = work / "backfill.db"
-    backfill = [str(BIN / "ham-archive"), "backfill", "--site", site.url, "--db", str(backfill_db)]
-    backfill += ["--cdx", f"{wayback.url}/web/cdx", "--wayback", f"{wayback.url}/web/"]
+    command = [str(BIN / "ham-archive"), "backfill", "--site", site, "--delay", "0"]
+    command += ["--db", str(work / "backfill.db"), "--cdx", f"{wayback.url}/web/cdx"]
+    command += ["--wayback", f"{wayback.url}/web/"]
     with wayback:
-        results["backfill"] = measure(
-            "backfill (pywb, no delay)", log, lambda: run_crawl([*backfill, "--delay", "0"], ROOT)
-        )
-    results["backfill"]["complete"] = archived(backfill_db, "wayback") == (published, published)
-    return results
+        return measure("backfill (pywb, no delay)", log, lambda: run_crawl(command, ROOT))
 
 
 def record(site, work: Path) -> list[Path]:
@@ -122,13 +132,19 @@ def report(results: list[dict]) -> str:
             )
     lines += ["", "| posts | REST crawl ÷ plain fetch (2 threads) |", "| --- | --- |"]
     for result in results:
-        lines.append(f"| {result['posts']:,} | {result['rest_crawl']['ratio']:.2f} |")
+        if "rest_crawl" in result:
+            lines.append(f"| {result['posts']:,} | {result['rest_crawl']['ratio']:.2f} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,3000,10000")
+    parser.add_argument(
+        "--runs",
+        default="rest,html,backfill",
+        help="rest; html (with incremental and reparse); backfill",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if not wordpress.available():
@@ -137,7 +153,7 @@ def main() -> None:
     for posts in map(int, args.sizes.split(",")):
         work = Path(tempfile.mkdtemp(prefix=f"ham-bench-scaling-{posts}-"))
         try:
-            results.append(one_size(posts, work))
+            results.append(one_size(posts, work, set(args.runs.split(","))))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         if args.json:  # after each size: a long run keeps what it measured
