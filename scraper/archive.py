@@ -568,9 +568,13 @@ class Archive:
                 [article.url],
             ).fetchall()
             self.save_children(article)
-            people = [(p.name, p.position) for p in article.people]
-            if named != people or (existing and existing["published_at"] != row["published_at"]):
-                refresh_people(self.db, {n for n, _ in named} | {n for n, _ in people})
+            before, after = positions_by_name(named), positions_by_name(article.people)
+            if existing and existing["published_at"] != row["published_at"]:
+                refresh_people(self.db, set(before) | set(after))
+            else:  # a name this article gains is counted on; any other change, counted again
+                refresh_people(self.db, {n for n in before if before[n] != after.get(n)})
+                for name in after.keys() - before.keys():
+                    count_person(self.db, name, after[name], article.url, row["published_at"])
             if outcome == "added":
                 self.link_republication(article.url)
             # The stemmed index follows the row as stored (an earlier state leaves it as it is).
@@ -888,6 +892,41 @@ def refresh_people(db: sqlite_utils.Database, names: set[str] | None = None) -> 
     db.execute(f"delete from people where {named}", args)
     where = f"where article_people.{named}" if names is not None else ""
     db.execute(f"insert into people {PEOPLE_SQL.format(where=where)}", args)
+
+
+def positions_by_name(people) -> dict[str, set[str | None]]:
+    """(name, position) pairs, or Persons, as name -> its positions."""
+    found: dict[str, set[str | None]] = {}
+    for person in people:
+        name, position = (person.name, person.position) if hasattr(person, "name") else person
+        found.setdefault(name, set()).add(position)
+    return found
+
+
+def count_person(
+    db: sqlite_utils.Database, name: str, positions: set, url: str, published_at: str
+) -> None:
+    """One more article naming ``name`` (as ``positions``): its row of ``people`` counted on
+    from where it is, as ``refresh_people`` would count it whole. A recount reads every article
+    naming the person, and the ministry's own officials are named in most releases."""
+    db.execute(
+        """insert into people (name, articles, first_mentioned_at, last_mentioned_at)
+        values (?, 1, ?, ?) on conflict (name) do update set articles = articles + 1,
+        first_mentioned_at = min(first_mentioned_at, excluded.first_mentioned_at),
+        last_mentioned_at = max(last_mentioned_at, excluded.last_mentioned_at)""",
+        [name, published_at, published_at],
+    )
+    for position in sorted(p for p in positions if p is not None):
+        elsewhere = db.execute(  # group_concat(distinct): each position once
+            "select 1 from article_people where name = ? and position = ? and article_url != ?"
+            " limit 1",
+            [name, position, url],
+        ).fetchone()
+        if not elsewhere:
+            db.execute(
+                "update people set positions = coalesce(positions || ',', '') || ? where name = ?",
+                [position, name],
+            )
 
 
 def create_derived(db: sqlite_utils.Database) -> None:
