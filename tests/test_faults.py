@@ -163,7 +163,9 @@ def test_a_third_of_requests_spoiled_three_runs_equal_a_clean_crawl(sites, mode,
     spoiled = sum(site.proxy.injected.values())
     assert spoiled >= site.proxy.requests / 3, (spoiled, site.proxy.requests)
     assert set(site.proxy.injected) >= set(MIX) - {"strip_totals", "garbled_totals"}
-    assert 3 in codes
+    # Whether some run ends partial depends on which request meets which fault (the order of
+    # arrival), and a run may recover all of them; that a fault that persists makes the run
+    # partial and names itself is the next test's, fault by fault.
     record(mode, site.proxy, codes)
 
 
