@@ -15,7 +15,7 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -568,7 +568,8 @@ class Archive:
                 [article.url],
             ).fetchall()
             self.save_children(article)
-            before, after = positions_by_name(named), positions_by_name(article.people)
+            before = positions_by_name(named)
+            after = positions_by_name((p.name, p.position) for p in article.people)
             if existing and existing["published_at"] != row["published_at"]:
                 refresh_people(self.db, set(before) | set(after))
             else:  # a name this article gains is counted on; any other change, counted again
@@ -894,11 +895,10 @@ def refresh_people(db: sqlite_utils.Database, names: set[str] | None = None) -> 
     db.execute(f"insert into people {PEOPLE_SQL.format(where=where)}", args)
 
 
-def positions_by_name(people) -> dict[str, set[str | None]]:
-    """(name, position) pairs, or Persons, as name -> its positions."""
+def positions_by_name(pairs: Iterable[tuple[str, str | None]]) -> dict[str, set[str | None]]:
+    """(name, position) pairs as name -> its positions."""
     found: dict[str, set[str | None]] = {}
-    for person in people:
-        name, position = (person.name, person.position) if hasattr(person, "name") else person
+    for name, position in pairs:
         found.setdefault(name, set()).add(position)
     return found
 

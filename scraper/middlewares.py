@@ -91,7 +91,10 @@ class ArchivedRedirects:
 
     def archive(self, request, response) -> None:
         self.crawler.signals.send_catch_log(
-            signals.response_received, response=response, request=request, spider=None
+            signals.response_received,
+            response=response,
+            request=request,
+            spider=self.crawler.spider,
         )
 
 

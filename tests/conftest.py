@@ -1,5 +1,6 @@
 """Shared fixtures: small archives, and real WordPress sites (tests/wordpress.py) on 127.0.0.1."""
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,25 @@ def wp_fresh(mariadb, tmp_path, wp_corpus):
     """A site of its own, for tests that edit, trash or lock it."""
     with wordpress.start_site(tmp_path / "wp", wp_corpus, mariadb=mariadb) as site:
         yield site
+
+
+def reparse_keeps(db, tables: dict[str, str]) -> dict[str, list]:
+    """``ham-archive reparse`` of ``db``, which must give back every row of ``tables`` (table:
+    its columns, but the row number, which a rebuild may renumber); returns those rows."""
+
+    def rows() -> dict[str, list]:
+        with sqlite3.connect(db) as connection:
+            return {
+                t: sorted(connection.execute(f"select {c} from {t}")) for t, c in tables.items()
+            }
+
+    before = rows()
+    result = ham_archive("reparse", "--db", str(db))
+    assert result.returncode == 0 and "Reparsed" in result.stderr, result.stderr
+    after = rows()
+    for table in tables:
+        assert after[table] == before[table], table
+    return after
 
 
 def ham_archive(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:

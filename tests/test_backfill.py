@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ham_archive
+from conftest import ham_archive, reparse_keeps
 from pywb import Wayback, record
 
 from scraper.archive import Archive
@@ -334,11 +334,7 @@ def test_backfill_then_live_crawl_holds_every_post_ever_captured(history, tmp_pa
         "article_versions": "article_url, title, body_text, capture_id, valid_from, valid_to",
         "article_captures": "*",
     }
-    before = {t: sorted(query(db, f"select {c} from {t}")) for t, c in tables.items()}
-    result = ham_archive("reparse", "--db", str(db))
-    assert result.returncode == 0, result.stderr
-    for table, columns in tables.items():
-        assert sorted(query(db, f"select {columns} from {table}")) == before[table], table
+    reparse_keeps(db, tables)
 
 
 def test_backfill_says_what_is_wrong_in_one_line(tmp_path):

@@ -20,7 +20,9 @@ import pytest
 import wordpress
 from conftest import ham_archive
 
+from scraper.archive import Archive
 from scraper.pages.rest import RestPost
+from scraper.reparse import REBUILT
 
 N_POSTS = 24
 PER_PAGE = 5  # several REST pages and id pages for a small site
@@ -436,6 +438,27 @@ def test_a_post_rest_cannot_give_is_read_from_its_html_page(sites, tmp_path):
             read_by = "select extractor from articles where post_id = ?"
             assert query(db, read_by, [post_id]) != [(RestPost.EXTRACTOR,)]
             assert set(content(db)) == set(content(clean))
+        assert query(db, "select count(*) from articles where deleted_at is not null") == [(0,)]
+
+        # Posts the archive lacks, that post among them: the id sweep finds them, the lookup
+        # by id holding that post is a 500; asked in halves, and that one by its page.
+        near = "select post_id from articles where post_id != ? order by abs(post_id - ?) limit 2"
+        lacking = [post_id, *(i for (i,) in query(db, near, [post_id, post_id]))]
+        archive = Archive(db)  # as a reparse clears a row: its children, then the row
+        for (url,) in archive.db.execute(
+            f"select url from articles where post_id in ({', '.join('?' * len(lacking))})", lacking
+        ).fetchall():
+            for table in REBUILT:
+                archive.db.execute(f"delete from [{table}] where article_url = ?", [url])
+            archive.db.execute("delete from articles where url = ?", [url])
+        archive.close()
+        code, summary = site.crawl(db)
+        assert code == 3, summary  # the lookup failed, and says so
+        run = last_run(db)["id"]
+        kinds = query(db, "select kind from crawl_failures where run_id = ?", [run])
+        assert kinds == [("lookup",)]
+        assert content(db) == content(clean)
+        assert query(db, read_by, [post_id]) != [(RestPost.EXTRACTOR,)]
         assert query(db, "select count(*) from articles where deleted_at is not null") == [(0,)]
     finally:
         site.proxy.rewrite = None

@@ -124,7 +124,7 @@ class HamSpider(scrapy.Spider):
         self.second_tries: dict[tuple[str, str], scrapy.Request] = {}  # once, at the end
         self.seen: dict[str, set[str]] = {}  # post URLs found, per discovery source
         self.rest_ids: set[int] = set()  # ids the REST listing showed this run
-        self.links: dict[int, str] = {}  # post id -> link, of posts read again one by one
+        self.links: dict[int, str | None] = {}  # post id -> link, of posts read one by one
         self.listing = Sweep()  # the REST posts listing (every post, in a full run)
         self.id_sweep: Sweep | None = None  # every id of the site, when the totals disagreed
         self.lookup = Lookup()  # ids asked for with include=
@@ -525,6 +525,16 @@ class HamSpider(scrapy.Spider):
             return
         yield from self.read_posts(posts, response)
 
+    def parse_link(self, response: Response, post_id: int, reason: str):
+        try:
+            posts = self.rest_json(response)
+        except RestRefused:
+            posts = []
+        for post in posts:
+            if post.get("id") == post_id and isinstance(post.get("link"), str):
+                self.links[post_id] = canonical_url(post["link"], self.site)
+        yield from self.split([post_id], reason, response)
+
     def split(self, ids: list[int], reason: str, response: Response):
         """``ids``, which the server failed to answer together, asked for in two halves; one
         post alone is read from its HTML page (a failure only if that fails or is unknown)."""
@@ -532,15 +542,24 @@ class HamSpider(scrapy.Spider):
             half = (len(ids) + 1) // 2
             yield from (self.posts_request(part, reason) for part in (ids[:half], ids[half:]))
             return
-        for post_id in ids:
-            url = self.links.get(post_id) or self.state.live_posts.get(post_id)
-            if url is None:
-                reason = f"post {post_id}: {reason}; its page is unknown"
-                self.fail(response.url, "rest-post", reason, response, post_id=post_id)
-                continue
-            self.count("rest_unreadable")
-            self.logger.warning("REST cannot give post %s (%s): read from %s", post_id, reason, url)
-            yield self.article_request(url)
+        (post_id,) = ids
+        url = self.links.get(post_id) or self.state.live_posts.get(post_id)
+        if url is None and post_id not in self.links:  # asked by id alone: learn its page
+            self.links[post_id] = None
+            yield scrapy.Request(
+                self.rest_url(include=post_id, _fields="id,link"),
+                callback=self.parse_link,
+                errback=self.failed,
+                cb_kwargs={"post_id": post_id, "reason": reason},
+            )
+            return
+        if url is None:
+            why = f"post {post_id}: {reason}; its page is unknown"
+            self.fail(response.url, "rest-post", why, response, post_id=post_id)
+            return
+        self.count("rest_unreadable")
+        self.logger.warning("REST cannot give post %s (%s): read from %s", post_id, reason, url)
+        yield self.article_request(url)
 
     # Steps that start when everything before them is done
 
