@@ -28,6 +28,7 @@ absolute times.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import math
@@ -122,11 +123,14 @@ def peak_rss(pid: int, peak: list[int], stop: threading.Event) -> None:
                 peak[0] = max(peak[0], int(line.split()[1]))
 
 
-def run_crawl(cmd: list[str], cwd: Path) -> dict:
-    """Run one crawl process; wall seconds, peak RSS (MiB) of that process, its stderr."""
+def run_crawl(cmd: list[str], cwd: Path, cpus: set[int] | None = None) -> dict:
+    """Run one crawl process (on ``cpus`` only, when given); wall seconds, peak RSS (MiB) of
+    that process, its stderr."""
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, preexec_fn=on_cpus(cpus)
+        )
         peak, stop = [0], threading.Event()
         watcher = threading.Thread(target=peak_rss, args=(proc.pid, peak, stop), daemon=True)
         watcher.start()
@@ -146,6 +150,29 @@ def run_crawl(cmd: list[str], cwd: Path) -> dict:
         "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "summary": stderr.strip().splitlines()[-1] if stderr.strip() else "",
     }
+
+
+def on_cpus(cpus: set[int] | None):
+    """A ``preexec_fn`` that keeps a child process (and its threads) on ``cpus``."""
+    return (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+
+
+def pin_server(site, cpus: set[int]) -> None:
+    """Keep the site's servers (MariaDB, ``php -S`` and its workers, every thread of each) on
+    ``cpus``: with the crawler on the other core, the crawl meets a server whose CPU it does
+    not share, as ham.go.id's is."""
+    roots = [proc.pid for proc in (site.wp.proc, getattr(site.mariadb, "proc", None)) if proc]
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    pids = set(roots)
+    while grown := {pid for pid, parent in parents.items() if parent in pids} - pids:
+        pids |= grown
+    for pid in pids:
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(int(task.name), cpus)
 
 
 def archived(db: Path, mode: str) -> tuple[int, int]:
@@ -182,15 +209,17 @@ with ThreadPoolExecutor(int(threads)) as pool:
 """
 
 
-def baseline_rest(site: str, published: int, threads: int) -> None:
+def baseline_rest(site: str, published: int, threads: int, cpus: set[int] | None = None) -> None:
     """The requests of a full REST crawl: robots.txt, the home page (where the site is, what
-    serves it) and every page of 100 posts; a new process, as the crawl is."""
+    serves it) and every page of 100 posts; a new process, as the crawl is (on ``cpus``)."""
     pages = max(1, math.ceil(published / 100))
     urls = [f"{site}/robots.txt", f"{site}/"] + [
         f"{site}/wp-json/wp/v2/posts?per_page=100&page={n}&_embed={EMBED}"
         for n in range(1, pages + 1)
     ]
-    fetched = subprocess.run([sys.executable, "-c", FETCHER, str(threads), *urls], check=False)
+    fetched = subprocess.run(
+        [sys.executable, "-c", FETCHER, str(threads), *urls], check=False, preexec_fn=on_cpus(cpus)
+    )
     if fetched.returncode:
         raise SystemExit(f"baseline fetch of {site} failed ({fetched.returncode})")
 

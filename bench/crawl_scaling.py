@@ -7,7 +7,9 @@ pages.
 For each size, a fresh WordPress of the test harness loaded with that many posts
 (``crawl.bench_corpus``; loading takes about 1 s per 110 posts), then, each into its own
 archive and measured as its own process (``os.wait4``): REST mode, a plain 2-thread fetch of
-the REST pages and ``ham-archive crawl`` as shipped (the ratio is the 1.3x target); the REST
+the REST pages and ``ham-archive crawl`` as shipped (the ratio is the 1.3x target), then the
+two again with the server's processes on CPU 0 and the fetcher and the crawl on CPU 1
+(``pinned_rest``: as against a remote server, the crawl's CPU is not the server's); the REST
 API locked, HTML mode: ``ham-archive crawl`` (sitemaps and every article page), the same again
 (incremental: nothing changed), and ``ham-archive reparse`` of that archive from its WARC
 files; then every article page is recorded into WARCs as a web archive's crawler would have
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -39,6 +42,7 @@ from crawl import (  # noqa: E402
     baseline_rest,
     bench_corpus,
     measure,
+    pin_server,
     run_crawl,
     wordpress,
 )
@@ -69,6 +73,7 @@ def one_size(posts: int, work: Path, parts: set[str]) -> dict:
                 results["rest_crawl"]["seconds"] / results["rest_baseline"]["seconds"]
             )
             results["rest_crawl"]["complete"] = archived(rest_db, "rest") == (published,) * 2
+            results.update(pinned_rest(site, published, work, log))
         if "html" in parts:
             site.wp.php("update_option('ham_test_rest_locked', 1);")
             for name in ("html_crawl", "html_incremental"):
@@ -89,6 +94,34 @@ def one_size(posts: int, work: Path, parts: set[str]) -> dict:
         results["backfill"]["complete"] = (
             archived(work / "backfill.db", "wayback") == (published,) * 2
         )
+    return results
+
+
+def pinned_rest(site, published: int, work: Path, log: AccessLog) -> dict:
+    """The same two runs with the server on CPU 0 and the fetcher, then the crawl, on CPU 1:
+    a crawler that does not share the server's CPU, as with ham.go.id. On two shared cores
+    the plain fetch keeps both busy with PHP, and every millisecond the crawl spends parsing,
+    stemming and storing is taken from the server; here it holds the downloads back only if
+    the crawler cannot keep up with them."""
+    crawl = [str(BIN / "ham-archive"), "crawl", "--site", site.url, "--db", str(work / "pin.db")]
+    results = {}
+    pin_server(site, {0})
+    try:
+        results["rest_baseline_pinned"] = measure(
+            "REST, server on CPU 0: plain fetch on CPU 1",
+            log,
+            lambda: baseline_rest(site.url, published, 2, cpus={1}),
+        )
+        results["rest_crawl_pinned"] = measure(
+            "REST, server on CPU 0: ham-archive crawl on CPU 1",
+            log,
+            lambda: run_crawl(crawl, ROOT, cpus={1}),
+        )
+    finally:
+        pin_server(site, set(range(os.cpu_count() or 1)))
+    crawled = results["rest_crawl_pinned"]
+    crawled["ratio"] = crawled["seconds"] / results["rest_baseline_pinned"]["seconds"]
+    crawled["complete"] = archived(work / "pin.db", "rest") == (published,) * 2
     return results
 
 
@@ -120,7 +153,7 @@ def report(results: list[dict]) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for result in results:
-        for run in ("rest_baseline", *RUNS):
+        for run in ("rest_baseline", "rest_baseline_pinned", "rest_crawl_pinned", *RUNS):
             r = result.get(run)
             if r is None:
                 continue
@@ -130,10 +163,18 @@ def report(results: list[dict]) -> str:
                 f"| {result['posts']:,} | {run.replace('_', ' ')} | {r['seconds']:.1f} | "
                 f"{r['seconds'] / result['posts'] * 1000:.1f} | {rss} | {done} |"
             )
-    lines += ["", "| posts | REST crawl ÷ plain fetch (2 threads) |", "| --- | --- |"]
+    lines += [
+        "",
+        "| posts | REST crawl ÷ plain fetch (2 threads), two cores shared with the server |"
+        " server on CPU 0, crawler on CPU 1 | crawl CPU per post |",
+        "| --- | --- | --- | --- |",
+    ]
     for result in results:
         if "rest_crawl" in result:
-            lines.append(f"| {result['posts']:,} | {result['rest_crawl']['ratio']:.2f} |")
+            shared, pinned = result["rest_crawl"], result.get("rest_crawl_pinned", {})
+            apart = f"{pinned['ratio']:.2f}" if pinned else ""
+            cpu = f"{shared['cpu_seconds'] / result['posts'] * 1000:.2f} ms"
+            lines.append(f"| {result['posts']:,} | {shared['ratio']:.2f} | {apart} | {cpu} |")
     return "\n".join(lines)
 
 

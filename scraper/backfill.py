@@ -35,7 +35,7 @@ class BackfillPipeline(ArchivePipeline):
 
         def store() -> list[str]:  # in the writer's thread, after the memento's capture
             resolve_capture(item)
-            with self.archive.db.atomic():  # a kill leaves the memento unread, to read again
+            with self.archive.transaction():  # a kill leaves the memento unread, to read again
                 self.archive.add_mementos(rows, item.capture_id)
                 if not isinstance(item, Article):
                     return []

@@ -68,7 +68,7 @@ class Writer:
                 batch.append(self.tasks.get())
             settled: list[tuple[Future, object, BaseException | None]] = []
             try:
-                with archive.db.atomic():
+                with archive.transaction():
                     for work, future in batch:
                         closing = closing or work is None
                         try:

@@ -243,3 +243,19 @@ def test_a_row_without_post_id_at_the_new_url_is_the_one_updated(tmp_path):
     archive.close()
     found = rows(path, "select url, post_id from articles order by url")
     assert found == [{"url": new, "post_id": 7}, {"url": old, "post_id": 7}]
+
+
+def test_words_of_a_rolled_back_save_are_written_again(tmp_path):
+    """search_words is asked only for words this connection has not written; a transaction
+    rolled back takes its words with it, and they are written again by the next save."""
+    path = tmp_path / "archive.db"
+    archive = Archive(path)
+    archive.save(article(body_text="Penyuluhan hukum di Banjarmasin."))
+    with pytest.raises(RuntimeError), archive.transaction():
+        archive.save(article(url="https://ham.go.id/b/", post_id=8, body_text="Sosialisasi."))
+        raise RuntimeError("the batch's commit failed")
+    archive.save(article(url="https://ham.go.id/c/", post_id=9, body_text="Sosialisasi hukum."))
+    archive.close()
+    words = {r["word"]: r["stem"] for r in rows(path, "select * from search_words")}
+    assert words["sosialisasi"] == "sosialisasi"
+    assert words["penyuluhan"] == "suluh" and words["hukum"] == "hukum"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 from pathlib import Path
 
@@ -19,9 +20,12 @@ import scraper.datasette_plugin
 from scraper.archive import Archive
 from scraper.items import Article
 from scraper.search import (
+    NASAL,
+    PREFIXES,
     SEARCH_SQL,
     STEMMED_SQL,
     STEMMED_TABLE,
+    SUFFIXES,
     broad_query,
     consistent_stem,
     create_stemmed_index,
@@ -466,3 +470,65 @@ def test_saving_an_edited_article_replaces_its_stems(archive_path: Path):
     assert stemmed_rowids(db, "siksa") == stemmed_rowids(db, "polisi")
     db.execute(f"insert into {STEMMED_TABLE} ({STEMMED_TABLE}) values ('integrity-check')")
     archive.close()
+
+
+def _consistent_by_one_pattern(word: str, stem: str) -> bool:
+    """consistent_stem as one regular expression per stem (what it was before it was split in
+    pieces, for speed): the two must agree."""
+    if stem == word:
+        return True
+    if not stem:
+        return False
+    roots = [re.escape(stem)]
+    if stem[0] in NASAL:
+        roots.append(f"(?<=[mp]e){NASAL[stem[0]]}{re.escape(stem[1:])}")
+    match = re.fullmatch(f"({PREFIXES})(?:{'|'.join(roots)})({SUFFIXES})", word)
+    if match is None:
+        return False
+    prefix, suffix = match.groups()
+    return bool(prefix) or suffix not in ("i", "ku", "mu")
+
+
+AFFIXED = st.tuples(
+    st.lists(
+        st.sampled_from(
+            [
+                "di",
+                "ke",
+                "se",
+                "ber",
+                "be",
+                "ter",
+                "per",
+                "pe",
+                "me",
+                "meng",
+                "meny",
+                "mem",
+                "men",
+                "peny",
+                "pem",
+                "pen",
+            ]
+        ),
+        max_size=3,
+    ),
+    st.text("abeiklmnoprstuy", min_size=1, max_size=6),
+    st.lists(st.sampled_from(["kan", "an", "i", "ku", "mu", "nya", "lah", "pun"]), max_size=3),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    AFFIXED, st.sampled_from(["root", "nasal", "inner", "other"]), st.text("aeiknst", max_size=4)
+)
+def test_consistent_stem_agrees_with_one_pattern(parts, pick: str, other: str):
+    prefixes, root, suffixes = parts
+    word = "".join(prefixes) + root + "".join(suffixes)
+    stem = {
+        "root": root,
+        "nasal": next((k + root[len(v) :] for k, v in NASAL.items() if root.startswith(v)), root),
+        "inner": root[1:] or root,
+        "other": other,
+    }[pick]
+    assert consistent_stem(word, stem) == _consistent_by_one_pattern(word, stem)

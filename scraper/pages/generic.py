@@ -11,12 +11,9 @@ taken out of the body before the common funnel (``make_article``) cleans it.
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cache, cached_property
 from urllib.parse import urlsplit
 
-from extruct.jsonld import JsonLdExtractor
-from extruct.opengraph import OpenGraphExtractor
-from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml.html import HtmlElement
 
 from scraper.items import Article
@@ -50,12 +47,26 @@ DATE_HINT = re.compile(r"date|tanggal|tgl|time|waktu|publish|posted|diterbitkan|
 NEAR_HEADING = 15  # elements: a date printed above the heading must be this close to count
 MAX_DATES = 2  # a page that shows more distinct dates outside its furniture is a listing
 MIN_WORDS = 15
-_JSONLD, _OPENGRAPH, _MICRODATA = JsonLdExtractor(), OpenGraphExtractor(), LxmlMicrodataExtractor()
 _SCRIPTS = css("script, style, noscript, template")
 _HEADINGS = css("main h1, article h1, h1")
 _TIMES = css("time")
 _ARTICLE_BODY = css("[itemprop='articleBody']")
 _CONTAINERS = css("body div, body article, body section, body main, body td")
+
+
+@cache
+def _extractors() -> dict:
+    """extruct's readers, imported when a page first needs them: extruct's package loads every
+    syntax it knows (0.1 s), and a crawl of a WordPress never reads a page this way."""
+    from extruct.jsonld import JsonLdExtractor
+    from extruct.opengraph import OpenGraphExtractor
+    from extruct.w3cmicrodata import LxmlMicrodataExtractor
+
+    return {
+        "json-ld": JsonLdExtractor(),
+        "opengraph": OpenGraphExtractor(),
+        "microdata": LxmlMicrodataExtractor(),
+    }
 
 
 class GenericArticlePage:
@@ -80,13 +91,13 @@ class GenericArticlePage:
     def structured(self) -> dict:
         """The page's first JSON-LD or microdata object of an article type, else {}."""
         try:
-            items = _JSONLD.extract_items(self.root, self.url)
+            items = _extractors()["json-ld"].extract_items(self.root, self.url)
         except Exception:  # a broken JSON-LD block is the site's, not ours: use the DOM
             items = []
         for item in _flatten(items):
             if _types(item.get("@type")) & ARTICLE_TYPES:
                 return item
-        for item in _MICRODATA.extract_items(self.root, self.url):
+        for item in _extractors()["microdata"].extract_items(self.root, self.url):
             if _types(item.get("type")) & ARTICLE_TYPES:
                 return {"@type": "Article", **item.get("properties", {})}
         return {}
@@ -94,7 +105,7 @@ class GenericArticlePage:
     @cached_property
     def opengraph(self) -> list[tuple[str, str]]:
         """OpenGraph properties in page order (``article:tag`` may repeat)."""
-        groups = _OPENGRAPH.extract_items(self.root, self.url)
+        groups = _extractors()["opengraph"].extract_items(self.root, self.url)
         return [pair for group in groups for pair in group.get("properties", [])]
 
     @cached_property
