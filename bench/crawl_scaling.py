@@ -153,7 +153,13 @@ def report(results: list[dict]) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for result in results:
-        for run in ("rest_baseline", "rest_baseline_pinned", "rest_crawl_pinned", *RUNS):
+        for run in (
+            "rest_baseline",
+            "rest_crawl",
+            "rest_baseline_pinned",
+            "rest_crawl_pinned",
+            *RUNS[1:],
+        ):
             r = result.get(run)
             if r is None:
                 continue
