@@ -473,12 +473,12 @@ class Archive:
         other way round): ``same_as``, decided by ``republication.same_release``. Both rows stay."""
         from scraper.republication import MAX_DAYS, same_release
 
-        article = next(rows(self.db, "select * from articles where url = ?", [url]), None)
+        article = next(query_rows(self.db, "select * from articles where url = ?", [url]), None)
         if not article or not article["site"]:
             return None
         published = datetime.fromisoformat(article["published_at"])
         window = [(published + timedelta(days=d)).isoformat() for d in (-MAX_DAYS, MAX_DAYS)]
-        candidates = rows(  # published_at is ISO 8601 in +07:00: strings compare
+        candidates = query_rows(  # published_at is ISO 8601 in +07:00: strings compare
             self.db,
             """select url, site, title, published_at, body_text, same_as from articles
             where published_at between ? and ? and site != ? order by published_at, url""",
@@ -500,7 +500,7 @@ class Archive:
         """The article a record belongs to: the row at its URL, then the row of its post id on
         the same site, then the row of any URL the article was seen at (its redirects
         included); never a row that carries another post id."""
-        here = next(rows(self.db, "select * from articles where url = ?", [url]), None)
+        here = next(query_rows(self.db, "select * from articles where url = ?", [url]), None)
         if here and (post_id is None or here["post_id"] in (None, post_id)):
             return here
         if post_id is not None:
@@ -509,7 +509,7 @@ class Archive:
                 ("site = ?", [site]) if site else ("substr(url, 1, ?) = ?", [len(prefix), prefix])
             )
             row = next(
-                rows(
+                query_rows(
                     self.db,
                     f"""select * from articles where post_id = ? and {scope[0]}
                     order by deleted_at is null desc, last_seen_at desc limit 1""",
@@ -520,7 +520,7 @@ class Archive:
             if row:
                 return row
         for seen_at in (url, *aliases):
-            candidates = rows(
+            candidates = query_rows(
                 self.db,
                 """select articles.* from article_urls join articles on articles.url = article_url
                 where article_urls.url = ? order by article_urls.last_seen_at desc""",
@@ -878,7 +878,7 @@ class Archive:
         self.db.close()
 
 
-def rows(db: sqlite_utils.Database, sql: str, params: Iterable = ()) -> Iterable[dict]:
+def query_rows(db: sqlite_utils.Database, sql: str, params: Iterable = ()) -> Iterable[dict]:
     """The rows of a query as dicts (``Database.query`` without its savepoint)."""
     cursor = db.execute(sql, params)
     columns = [c[0] for c in cursor.description]
