@@ -6,6 +6,8 @@ import sqlite3
 import corpus
 import pytest
 from conftest import SITES, ham_archive
+from scrapy.settings import Settings
+from scrapy.utils.conf import build_component_list
 
 FIELDS = ("url", "title", "published_at", "author", "categories", "tags", "body_text")
 
@@ -140,3 +142,17 @@ def test_press_release_conventions(crawled):
             expected |= {k: checks[k] for k in ("event_date", "event_date_end", "event_date_text")}
         misses += [(url, k, checks[k], v) for k, v in expected.items() if checks[k] != v]
     assert misses == [], "\n".join(map(str, misses))
+
+
+def test_a_crawl_opens_no_console():
+    """Neither Scrapy's telnet console nor its HTTP remote control (on by default since 2.19:
+    it runs Python sent to it) is among the extensions a crawl loads; the others still are."""
+    settings = Settings()
+    settings.setmodule("scraper.settings", priority="project")
+    loaded = {
+        path.rpartition(".")[2] for path in build_component_list(settings.getwithbase("EXTENSIONS"))
+    }
+    assert {"CoreStats", "AutoThrottle", "Progress"} <= loaded
+    assert not loaded & {"TelnetConsole", "RemoteControl"}
+    assert not settings.getbool("TELNETCONSOLE_ENABLED")
+    assert not settings.getbool("REMOTE_CONTROL_ENABLED")

@@ -489,32 +489,10 @@ def _consistent_by_one_pattern(word: str, stem: str) -> bool:
     return bool(prefix) or suffix not in ("i", "ku", "mu")
 
 
-AFFIXED = st.tuples(
-    st.lists(
-        st.sampled_from(
-            [
-                "di",
-                "ke",
-                "se",
-                "ber",
-                "be",
-                "ter",
-                "per",
-                "pe",
-                "me",
-                "meng",
-                "meny",
-                "mem",
-                "men",
-                "peny",
-                "pem",
-                "pen",
-            ]
-        ),
-        max_size=3,
-    ),
+AFFIXED = st.tuples(  # the affixes that PREFIXES and SUFFIXES name
+    st.lists(st.sampled_from(re.findall(r"[a-z]+", PREFIXES)), max_size=3),
     st.text("abeiklmnoprstuy", min_size=1, max_size=6),
-    st.lists(st.sampled_from(["kan", "an", "i", "ku", "mu", "nya", "lah", "pun"]), max_size=3),
+    st.lists(st.sampled_from(re.findall(r"[a-z]+", SUFFIXES)), max_size=3),
 )
 
 
