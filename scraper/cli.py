@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import os
 import sys
 import time
@@ -61,6 +63,14 @@ def db_option(function):
         type=click.Path(dir_okay=False),
         help="The archive's SQLite file.",
     )(function)
+
+
+def main() -> None:
+    """The ``ham-archive`` console script. Every command closes its archive and files itself;
+    the objects left at exit end with the process instead of in Python's last garbage collection
+    (``gc.freeze`` at exit), which took 0.07 s after a crawl."""
+    atexit.register(gc.freeze)
+    cli()
 
 
 @click.group()
@@ -561,4 +571,4 @@ def save_fixture(url: str, case: str | None, directory: str) -> None:
 
 
 if __name__ == "__main__":
-    cli()
+    main()

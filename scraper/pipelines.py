@@ -93,6 +93,37 @@ class Writer:
         self.thread.join()
 
 
+class Handoff:
+    """Deferreds of the reactor's thread that fire when Futures settled in the writer's thread
+    do: one wake-up of the reactor for every Future settled since the last one (a batch), not
+    one for each item."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.settled: list[tuple[defer.Deferred, Future]] = []
+
+    def deferred(self, future: Future) -> defer.Deferred:
+        waiting = defer.Deferred()
+        future.add_done_callback(lambda done: self._queue(waiting, done))
+        return waiting
+
+    def _queue(self, waiting: defer.Deferred, done: Future) -> None:
+        from twisted.internet import reactor
+
+        with self.lock:
+            self.settled.append((waiting, done))
+            first = len(self.settled) == 1
+        if first:
+            reactor.callFromThread(self._fire)
+
+    def _fire(self) -> None:
+        with self.lock:
+            settled, self.settled = self.settled, []
+        for waiting, done in settled:
+            error = done.exception()
+            waiting.errback(error) if error else waiting.callback(done.result())
+
+
 # One writer per archive in a process: crawls of several sites side by side (``ham-archive
 # crawl --site A --site B``) share it, so their writes never wait on each other's locks.
 WRITERS: dict[tuple[str, str], list] = {}  # (db, warc dir) -> [writer, pipelines using it]
@@ -125,6 +156,7 @@ class ArchivePipeline:
         self.warc_dir = settings.get("WARC_DIR") or Path(self.db_path).parent / "warc"
         self.full = settings.getbool("FULL_CRAWL")
         self.writer: Writer | None = None
+        self.handoff = Handoff()
         self.archive: Archive | None = None  # used in the writer's thread only
         self.warc: WarcFiles | None = None
         self.run_id: int | None = None
@@ -170,11 +202,7 @@ class ArchivePipeline:
     def in_writer(self, work: Callable[[], list[str]], item) -> defer.Deferred:
         """``work`` (which returns the stats it adds to) in the writer's thread, after the
         captures queued before it; fires with ``item`` once it is committed."""
-        from twisted.internet import reactor
-
-        stored = defer.Deferred()
-        future = self.writer.submit(work)
-        future.add_done_callback(lambda done: reactor.callFromThread(_settle, stored, done))
+        stored = self.handoff.deferred(self.writer.submit(work))
         return stored.addCallback(self.count, item)
 
     def store(self, item) -> list[str]:
@@ -266,14 +294,6 @@ def resolve_capture(item) -> None:
 def capture_id_of(capture: CaptureRef | int | None) -> int | None:
     """A capture's id, whether the spider held the id itself or a CaptureRef to it."""
     return capture.id if isinstance(capture, CaptureRef) else capture
-
-
-def _settle(stored: defer.Deferred, done: Future) -> None:
-    error = done.exception()
-    if error is None:
-        stored.callback(done.result())
-    else:
-        stored.errback(error)
 
 
 def run_status(reason: str, stats: dict, saved: int, spider) -> str:

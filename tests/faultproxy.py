@@ -281,6 +281,8 @@ class FaultProxy:
         self.injected: Counter = Counter()
         self.hosts: Counter = Counter()  # Host headers seen: nothing offsite may arrive
         self.log: list[tuple[str, str | None]] = []  # (target, fault)
+        self.delay = 0.0  # seconds before each clean reply: a slow site
+        self.in_flight = self.most_in_flight = 0  # requests being answered, now and at most
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -325,10 +327,13 @@ class FaultProxy:
             self.requests += 1
             if fault:
                 self.injected[fault] += 1
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             if fault:
                 await FAULTS[fault](exchange)
             else:
+                await asyncio.sleep(self.delay)
                 reply = await exchange.upstream()
                 if self.rewrite:
                     self.rewrite(request, reply)
@@ -336,11 +341,12 @@ class FaultProxy:
         except (ConnectionError, OSError):
             pass  # the client gave up (a timeout): nothing more to say
         finally:
+            self.in_flight -= 1
             if not writer.is_closing():
                 writer.close()
 
     def reset_counts(self) -> None:
-        self.requests = self.loop_hops = 0
+        self.requests = self.loop_hops = self.most_in_flight = 0
         self.injected = Counter()
         self.log.clear()
 

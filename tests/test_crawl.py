@@ -152,7 +152,7 @@ def test_a_crawl_opens_no_console():
     loaded = {
         path.rpartition(".")[2] for path in build_component_list(settings.getwithbase("EXTENSIONS"))
     }
-    assert {"CoreStats", "AutoThrottle", "Progress"} <= loaded
+    assert {"CoreStats", "Progress", "FreezeStartup"} <= loaded
     assert not loaded & {"TelnetConsole", "RemoteControl"}
     assert not settings.getbool("TELNETCONSOLE_ENABLED")
     assert not settings.getbool("REMOTE_CONTROL_ENABLED")

@@ -225,6 +225,24 @@ def test_each_fault_on_an_article_is_recorded_and_retried(sites, tmp_path):
     assert_trustworthy(db, clean)
 
 
+def test_no_more_than_two_requests_are_ever_in_flight(sites, tmp_path):
+    """The shipped politeness against a slow site (each reply 0.2 s late) whose listing pages
+    are all known at once: two requests are answered at a time, never more (Scrapy 2.19 keeps
+    to its limit per site only while a download delay is set)."""
+    site, _ = sites("rest")
+    site.proxy.choose = lambda request: None
+    site.proxy.reset_counts()
+    site.proxy.delay = 0.2
+    shipped = ("-s", f"REST_PER_PAGE={PER_PAGE}", "-s", "PROGRESS_INTERVAL=0")
+    try:
+        result = ham_archive("crawl", "--site", site.url, "--db", str(tmp_path / "a.db"), *shipped)
+    finally:
+        site.proxy.delay = 0.0
+    assert result.returncode == 0, result.stderr
+    assert site.proxy.requests >= 2 + N_POSTS // PER_PAGE  # robots.txt, home, every page
+    assert site.proxy.most_in_flight == 2
+
+
 def test_no_total_no_deletion_and_full_finds_a_real_one(sites, tmp_path):
     """Stripped or garbled totals make a listing incomplete: nothing is deleted. A blocked
     lookup deletes nothing either; a clean --full run then finds the trashed post, with proof."""

@@ -451,9 +451,15 @@ _TAG_END = frozenset((b" ", b">", b"\t", b"\n", b"\r"))
 
 
 def parse_fragment(html: str) -> lxml_html.HtmlElement:
-    """An HTML fragment (the REST API's ``content.rendered``) inside one ``<div>``."""
-    root = lxml_html.fragment_fromstring(html, create_parent="div", parser=_PARSER)
+    """An HTML fragment (the REST API's ``content.rendered``) inside one ``<div>``, made by
+    _PARSER too (lxml.html's ``create_parent`` makes it with its own parser, whose Python class
+    lookup then serves every element of the body)."""
+    elements = lxml_html.fragments_fromstring(html, parser=_PARSER)
     _check_complete(_PARSER)
+    root = _PARSER.makeelement("div")
+    if elements and isinstance(elements[0], str):
+        root.text = elements.pop(0)
+    root.extend(elements)
     return root
 
 
