@@ -12,8 +12,9 @@ then, in one run:
    ``/wp-json/wp/v2/posts?per_page=100&page=N&_embed=...`` page with 2 threads
    (CONCURRENT_REQUESTS_PER_DOMAIN) and with 8 (CONCURRENT_REQUESTS): the crawl's requests; then
    ``scrapy crawl ham -a site=URL -s AUTOTHROTTLE_ENABLED=0 -s DOWNLOAD_DELAY=0`` (the same
-   spider, the politeness delays removed) and ``ham-archive crawl --site URL --db X`` (the
-   polite settings as shipped), each into a fresh db.
+   spider with no delay at all, where Scrapy 2.19 starts up to CONCURRENT_REQUESTS at once)
+   and ``ham-archive crawl --site URL --db X`` (the polite settings as shipped: two requests
+   in flight at most), each into a fresh db.
 2. The REST API is locked at run time (``update_option('ham_test_rest_locked', 1)``: 401 to
    anonymous REST), and the same runs in HTML mode (sitemaps, then every article page);
    baseline: robots.txt, the sitemap index, its sub-sitemaps and every article page.

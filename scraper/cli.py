@@ -68,7 +68,7 @@ def db_option(function):
 def main() -> None:
     """The ``ham-archive`` console script. Every command closes its archive and files itself;
     the objects left at exit end with the process instead of in Python's last garbage collection
-    (``gc.freeze`` at exit), which took 0.07 s after a crawl."""
+    (``gc.freeze`` at exit), which took 0.1 s after a crawl."""
     atexit.register(gc.freeze)
     cli()
 
