@@ -578,8 +578,8 @@ class Archive:
                 refresh_people(self.db, {n for n in before if before[n] != after.get(n)})
                 for name in after.keys() - before.keys():
                     count_person(self.db, name, after[name], article.url, row["published_at"])
-            if outcome == "added":
-                self.link_republication(article.url)
+            if outcome == "added" or (outcome == "changed" and not existing["same_as"]):
+                self.link_republication(article.url)  # new, or edited into another's copy
             # The stemmed index follows the row as stored (an earlier state leaves it as it is).
             indexed = existing and (existing["title"], existing["body_text"])
             rowid, title, body_text = self.db.execute(

@@ -259,3 +259,30 @@ def test_words_of_a_rolled_back_save_are_written_again(tmp_path):
     words = {r["word"]: r["stem"] for r in rows(path, "select * from search_words")}
     assert words["sosialisasi"] == "sosialisasi"
     assert words["penyuluhan"] == "suluh" and words["hukum"] == "hukum"
+
+
+def test_an_edit_that_makes_a_release_another_sites_copy_links_them(tmp_path):
+    """A release republished elsewhere first as a draft is linked once its text is the
+    release's (``same_as`` was decided only when a row was added)."""
+    archive = Archive(tmp_path / "archive.db")
+    text = (
+        "Jakarta, ham.go.id - Direktorat Jenderal HAM menggelar diseminasi prinsip bisnis dan"
+        " hak asasi manusia bagi perusahaan daerah di Kalimantan Selatan pada Selasa (13/9)."
+    )
+    title = "Ditjen HAM Gelar Diseminasi Prinsip Bisnis dan HAM"
+    release = {"title": title, "body_text": text, "body_html": f"<p>{text}</p>"}
+    archive.save(
+        article(url="https://ham.go.id/a/", site="https://ham.go.id", **release),
+        "2022-09-14T10:00:00+07:00",
+    )
+    copy = {
+        "url": "https://portal.ham.go.id/b/",
+        "site": "https://portal.ham.go.id",
+        "published_at": "2022-09-15T08:00:00+07:00",
+    }
+    draft = {"title": title, "body_text": "Draf.", "body_html": "<p>Draf.</p>"}
+    archive.save(article(**copy, **draft), "2022-09-15T09:00:00+07:00")
+    same_as = "select same_as from articles where url = 'https://portal.ham.go.id/b/'"
+    assert archive.db.execute(same_as).fetchone() == (None,)
+    assert archive.save(article(**copy, **release), "2022-09-15T12:00:00+07:00") == "changed"
+    assert archive.db.execute(same_as).fetchone() == ("https://ham.go.id/a/",)

@@ -426,8 +426,11 @@ def test_a_post_wordpress_cannot_serve_costs_no_other_post(mariadb, tmp_path):
             assert result.returncode == 3 and " 1 failed" in result.stderr, result.stderr
             assert "Traceback" not in result.stderr
             run = query(db, "select max(id) from crawl_runs")[0][0]
-            failed = query(db, "select kind, url from crawl_failures where run_id = ?", [run])
-            assert failed == [("article", heavy_url)]
+            failed = query(
+                db, "select kind, url, reason from crawl_failures where run_id = ?", [run]
+            )
+            assert [(kind, url) for kind, url, _ in failed] == [("article", heavy_url)]
+            assert failed[0][2].endswith("(the page stops before its </html>: cut short)")
             rows = dict(query(db, "select post_id, extractor from articles"))
             assert sorted(rows) == sorted(set(published) - {heavy_id})
             assert set(rows.values()) == {RestPost.EXTRACTOR}

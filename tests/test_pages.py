@@ -77,6 +77,20 @@ def test_a_post_without_a_date_is_not_an_article():
         ArticlePage(f"{SITE}/2022/01/01/x/", page, SITE).to_article()
 
 
+def test_a_post_page_cut_short_says_so():
+    """A post page that a PHP fatal error stopped halfway (the theme prints the date after the
+    text): the failure says that the page stops short, which a whole page without a date
+    does not."""
+    url, page = seed_page()
+    cut = page[: page.index(b'<div class="entry-content">') + 2000]
+    with pytest.raises(NotAnArticle, match=r"^no publication date found at \S+ \(.*cut short\)$"):
+        ArticlePage(url, cut, SITE).to_article()
+    post = b'<html><body class="single single-post postid-7"><div class="entry-content">x'
+    whole = post + b"</div></body></html>"
+    with pytest.raises(NotAnArticle, match=r"^no publication date found at \S+$"):
+        ArticlePage(f"{SITE}/2022/01/01/x/", whole, SITE).to_article()
+
+
 def test_rest_drafts_are_refused():
     post = {"id": 9, "link": f"{SITE}/?p=9", "status": "draft", "type": "post"}
     with pytest.raises(NotAnArticle):

@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from scraper.items import Article
 from scraper.pages.article import NotAnArticle, Unreadable, make_article
-from scraper.pages.html import css, parse_html
+from scraper.pages.html import css, ends_whole, missing, parse_html
 from scraper.text import absolute_url, canonical_url, plain, site_time, written_date
 
 ARTICLE_TYPES = frozenset(
@@ -84,6 +84,7 @@ class GenericArticlePage:
         self.url = url
         self.site = site or url
         self.root = parse_html(body, content_type, encoding)
+        self.whole = ends_whole(body)
 
     # Structured data
 
@@ -298,9 +299,9 @@ class GenericArticlePage:
         _ = self.structured, self.meta  # read before the body's cleaning drops the scripts
         body = self.body
         if body is None:
-            raise NotAnArticle(f"no article body found at {self.url}")
+            raise missing("article body", self.url, self.whole)
         if not self.published_at:
-            raise NotAnArticle(f"no publication date found at {self.url}")
+            raise missing("publication date", self.url, self.whole)
         if not self.structured and self.meta.get("og:type") != "article":
             dated = {id(element) for element in self._date_elements}
             outermost = [

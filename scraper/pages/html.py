@@ -115,18 +115,21 @@ class ArticlePage:
             cls, found = _layout(root)
         page = super().__new__(cls)
         page.url, page.site, page.root = url, site or url, root
+        page.whole = ends_whole(body)
         page.__dict__.update(found)  # what choosing the layout found: ``scope`` and ``bodies``
         return page
 
     def to_article(self) -> Article:
         if not self.is_post:
             raise NotAnArticle(f"not a post: {self.url}")
-        if not self.bodies:
-            raise NotAnArticle(f"no article body found at {self.url}")
+        published_at = self.published_at
+        if not self.bodies or not published_at:
+            what = "publication date" if self.bodies else "article body"
+            raise missing(what, self.url, self.whole)
         return make_article(
             url=self.url_canonical,
             title=self.title,
-            published_at=self.published_at,
+            published_at=published_at,
             body=self.bodies[0],
             source="html",
             post_id=self.post_id,
@@ -461,6 +464,22 @@ def parse_fragment(html: str) -> lxml_html.HtmlElement:
         root.text = elements.pop(0)
     root.extend(elements)
     return root
+
+
+def missing(what: str, url: str, whole: bool) -> NotAnArticle:
+    """``no publication date found at URL``, and whether the page stops short of its end."""
+    cut = "" if whole else " (the page stops before its </html>: cut short)"
+    return NotAnArticle(f"no {what} found at {url}{cut}")
+
+
+def ends_whole(body: bytes | str | lxml_html.HtmlElement) -> bool:
+    """Whether a page's text reaches its closing ``</body>`` or ``</html>``: a page that a PHP
+    fatal error stopped halfway does not (libxml2 closes what is open, and says nothing)."""
+    if isinstance(body, lxml_html.HtmlElement):
+        return True
+    tail = body[-4096:].lower()
+    ends = (b"</html", b"</body") if isinstance(tail, bytes) else ("</html", "</body")
+    return any(end in tail for end in ends)
 
 
 def _check_complete(parser: etree.HTMLParser) -> None:
