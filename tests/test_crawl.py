@@ -1,13 +1,22 @@
 """End to end on real WordPress sites: ``ham-archive crawl`` archives every published post."""
 
+import atexit
+import gc
 import json
 import sqlite3
+import sys
+from types import SimpleNamespace
 
 import corpus
 import pytest
 from conftest import SITES, ham_archive
+from scrapy import signals
 from scrapy.settings import Settings
+from scrapy.signalmanager import SignalManager
 from scrapy.utils.conf import build_component_list
+
+from scraper.cli import main
+from scraper.extensions import FreezeStartup
 
 FIELDS = ("url", "title", "published_at", "author", "categories", "tags", "body_text")
 
@@ -156,3 +165,28 @@ def test_a_crawl_opens_no_console():
     assert not loaded & {"TelnetConsole", "RemoteControl"}
     assert not settings.getbool("TELNETCONSOLE_ENABLED")
     assert not settings.getbool("REMOTE_CONTROL_ENABLED")
+    middlewares = build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))
+    assert not [path for path in middlewares if path.endswith("CookiesMiddleware")]
+
+
+def test_the_start_of_a_crawl_is_frozen_while_its_engine_runs():
+    """What a crawl made before its engine started is out of the collector's reach while the
+    engine runs, and back in it once the engine stops."""
+    crawler = SimpleNamespace(signals=SignalManager())
+    extension = FreezeStartup.from_crawler(crawler)  # kept: signals hold handlers weakly
+    assert gc.get_freeze_count() == 0
+    crawler.signals.send_catch_log(signals.engine_started)
+    assert gc.get_freeze_count() > 0
+    crawler.signals.send_catch_log(signals.engine_stopped)
+    assert gc.get_freeze_count() == 0
+    del extension
+
+
+def test_the_console_script_leaves_the_last_collection_to_the_process(monkeypatch):
+    registered = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    monkeypatch.setattr(sys, "argv", ["ham-archive", "--version"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 0
+    assert registered == [gc.freeze]

@@ -6,6 +6,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import lxml.html
 import pytest
 from bs4 import UnicodeDammit
 from hypothesis import given, settings
@@ -23,7 +24,7 @@ from scraper.pages import (
     Unreadable,
     page_object_for,
 )
-from scraper.pages.html import _head_and_main, parse_html
+from scraper.pages.html import _PARSER, _head_and_main, parse_fragment, parse_html
 
 sys.path.insert(0, str(Path(__file__).parent))
 import wordpress  # noqa: E402
@@ -75,6 +76,13 @@ def test_a_post_without_a_date_is_not_an_article():
     page = b'<html><body class="single single-post postid-7"><div class="entry-content">x'
     with pytest.raises(NotAnArticle, match="no publication date"):
         ArticlePage(f"{SITE}/2022/01/01/x/", page, SITE).to_article()
+
+
+def test_a_rest_body_keeps_its_leading_text_and_the_parsers_classes():
+    root = parse_fragment("Awal <b>tebal</b> tengah <p>Paragraf</p>")
+    assert (root.tag, root.text, root[0].tail) == ("div", "Awal ", " tengah ")
+    assert [type(el) for el in root.iter()] == [lxml.html.HtmlElement] * 3
+    assert root.getroottree().parser is _PARSER  # its class lookup is in C, not lxml.html's
 
 
 def test_a_post_page_cut_short_says_so():

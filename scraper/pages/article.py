@@ -22,6 +22,22 @@ class Unreadable(Exception):
     """The page is a post (or may be) but cannot be read whole: a failure, never a skip."""
 
 
+def missing(what: str, url: str, whole: bool = True) -> NotAnArticle:
+    """``no publication date found at URL``, and whether the page stops short of its end."""
+    cut = "" if whole else " (the page stops before its </html>: cut short)"
+    return NotAnArticle(f"no {what} found at {url}{cut}")
+
+
+def ends_whole(body: bytes | str | HtmlElement) -> bool:
+    """Whether a page's text reaches its closing ``</body>`` or ``</html>``: a page that a PHP
+    fatal error stopped halfway does not (libxml2 closes what is open, and says nothing)."""
+    if isinstance(body, HtmlElement):
+        return True
+    tail = body[-4096:].lower()
+    ends = (b"</html", b"</body") if isinstance(tail, bytes) else ("</html", "</body")
+    return any(end in tail for end in ends)
+
+
 def make_article(
     *,
     url: str,
@@ -40,7 +56,7 @@ def make_article(
 ) -> Article:
     """Clean the body and derive every computed field the same way for every source."""
     if not published_at:
-        raise NotAnArticle(f"no publication date found at {url}")
+        raise missing("publication date", url)
     cleaned = clean_body(body, url)
     text = body_text(cleaned)
     html = body_html(cleaned)

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from scraper.items import Article
-from scraper.pages.article import NotAnArticle, Unreadable, make_article
-from scraper.pages.html import css, ends_whole, missing, parse_html
+from scraper.pages.article import NotAnArticle, Unreadable, ends_whole, make_article, missing
+from scraper.pages.html import css, parse_html
 from scraper.text import absolute_url, canonical_url, plain, site_time, written_date
 
 ARTICLE_TYPES = frozenset(

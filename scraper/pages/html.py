@@ -22,7 +22,7 @@ from w3lib.encoding import (
 )
 
 from scraper.items import Article
-from scraper.pages.article import NotAnArticle, Unreadable, make_article
+from scraper.pages.article import NotAnArticle, Unreadable, ends_whole, make_article, missing
 from scraper.text import absolute_url, canonical_url, plain, post_author, site_time
 
 POST_ID = re.compile(r"[?&]p=(\d+)|post-?(?:id-)?(\d+)")
@@ -464,22 +464,6 @@ def parse_fragment(html: str) -> lxml_html.HtmlElement:
         root.text = elements.pop(0)
     root.extend(elements)
     return root
-
-
-def missing(what: str, url: str, whole: bool) -> NotAnArticle:
-    """``no publication date found at URL``, and whether the page stops short of its end."""
-    cut = "" if whole else " (the page stops before its </html>: cut short)"
-    return NotAnArticle(f"no {what} found at {url}{cut}")
-
-
-def ends_whole(body: bytes | str | lxml_html.HtmlElement) -> bool:
-    """Whether a page's text reaches its closing ``</body>`` or ``</html>``: a page that a PHP
-    fatal error stopped halfway does not (libxml2 closes what is open, and says nothing)."""
-    if isinstance(body, lxml_html.HtmlElement):
-        return True
-    tail = body[-4096:].lower()
-    ends = (b"</html", b"</body") if isinstance(tail, bytes) else ("</html", "</body")
-    return any(end in tail for end in ends)
 
 
 def _check_complete(parser: etree.HTMLParser) -> None:
