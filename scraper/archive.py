@@ -435,6 +435,7 @@ class Archive:
             raise
         self.articles = self.db.table("articles")
         self.words_written: set[str] = set()  # put in search_words by this connection
+        self._unguarded = False
 
     def upgrade(self, version: int) -> None:
         """Create what is missing (nothing, on an up-to-date archive: no write), then run the
@@ -459,7 +460,7 @@ class Archive:
         self, address: str, led_to: str, cms: str | None, redirects: list[str], seen_at: str
     ) -> None:
         """What an address asked for answered this run: where it led, and what served it."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 """insert into sites (address, led_to, first_seen_at, last_seen_at, cms, redirects)
                 values (?, ?, ?, ?, ?, ?) on conflict (address, led_to) do update set
@@ -591,14 +592,29 @@ class Archive:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """``Database.atomic()``, forgetting which words were written when it is rolled back:
-        some of them may be gone with it."""
+        """``Database.atomic()`` (a savepoint inside a transaction), forgetting which words were
+        written when it is rolled back: some of them may be gone with it. Inside ``unguarded()``
+        only the outermost one is kept."""
+        if self._unguarded and self.db.conn.in_transaction:
+            yield
+            return
         try:
             with self.db.atomic():
                 yield
         except BaseException:
             self.words_written.clear()
             raise
+
+    @contextmanager
+    def unguarded(self) -> Iterator[None]:
+        """No savepoint for the transactions opened inside this one: a write that fails leaves
+        what it had written, and the caller rolls the whole transaction back
+        (``scraper.pipelines.write_batch``)."""
+        self._unguarded = True
+        try:
+            yield
+        finally:
+            self._unguarded = False
 
     def _update(self, existing: dict, row: dict, seen_at: str) -> str:
         for name in UNKNOWN_WHEN_NULL:
@@ -718,7 +734,7 @@ class Archive:
 
         ``url`` is the article's current URL: an old URL of a moved article is not its page."""
         proof = json.dumps(evidence, ensure_ascii=False) if evidence else None
-        with self.db.atomic():
+        with self.transaction():
             cursor = self.db.execute(
                 "update articles set deleted_at = ?, deletion_evidence = ?"
                 " where url = ? and deleted_at is null",
@@ -733,7 +749,7 @@ class Archive:
 
     def add_capture(self, capture: Capture, run_id: int | None) -> int:
         row = {**asdict(capture), "run_id": run_id}
-        with self.db.atomic():
+        with self.transaction():
             return insert_rows(self.db, "captures", [row])
 
     def original_capture(self, url: str, sha256: str) -> Original | None:
@@ -768,7 +784,7 @@ class Archive:
 
     def add_mementos(self, rows: list[dict], capture_id: int) -> None:
         """The web archive's captures whose bytes are in ``capture_id`` (one state, collapsed)."""
-        with self.db.atomic():
+        with self.transaction():
             self.db["mementos"].insert_all(
                 ({**row, "capture_id": capture_id} for row in rows), replace=True
             )
@@ -799,7 +815,7 @@ class Archive:
         return times
 
     def start_run(self, site: str, full: bool, mode: str | None = None) -> int:
-        with self.db.atomic():
+        with self.transaction():
             run = {"site": site, "started_at": now(), "full": int(full), "status": "running"}
             run["mode"] = mode
             return self.db["crawl_runs"].insert(run).last_pk
@@ -820,7 +836,7 @@ class Archive:
         ).fetchone()[0]
         started = self.db["crawl_runs"].get(run_id)["started_at"]
         fields["watermark"] = watermark(started) if listing_complete else previous_watermark
-        with self.db.atomic():
+        with self.transaction():
             self.db["crawl_runs"].update(run_id, {"ended_at": now(), **fields})
             self.db["crawl_failures"].insert_all(
                 ({**failure, "run_id": run_id} for failure in failures), columns=FAILURE_COLUMNS
@@ -1014,6 +1030,16 @@ def add_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
             table.add_column(name, column_type)
 
 
+# The exact index follows a row's words, and only them: sqlite-utils' trigger of the same name
+# took a row out of articles_fts and put it back on any update (a last_seen_at, a deletion mark).
+FTS_UPDATE_TRIGGER = """CREATE TRIGGER articles_au AFTER UPDATE OF title, body_text ON articles
+WHEN old.title IS NOT new.title OR old.body_text IS NOT new.body_text BEGIN
+  INSERT INTO articles_fts (articles_fts, rowid, title, body_text)
+  VALUES ('delete', old.rowid, old.title, old.body_text);
+  INSERT INTO articles_fts (rowid, title, body_text) VALUES (new.rowid, new.title, new.body_text);
+END"""
+
+
 def create_schema(db: sqlite_utils.Database) -> None:
     """Create every table, column, index and view of the current schema that is missing."""
     articles = db.table("articles")
@@ -1022,6 +1048,11 @@ def create_schema(db: sqlite_utils.Database) -> None:
     add_columns(articles, ARTICLE_COLUMNS)  # archives made by older versions
     if not db["articles_fts"].exists():
         articles.enable_fts(["title", "body_text"], create_triggers=True)
+    update_trigger = "select sql from sqlite_master where type = 'trigger' and name = 'articles_au'"
+    if db.execute(update_trigger).fetchone() != (FTS_UPDATE_TRIGGER,):
+        with db.conn:  # sqlite-utils' indexes the row again on any update
+            db.execute("drop trigger if exists articles_au")
+            db.execute(FTS_UPDATE_TRIGGER)
     create_stemmed_index(db)
     # Unfiltered facets and filters stay fast at scale.
     facets = ("author", "year", "dateline_city", "credit", "language")

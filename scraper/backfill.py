@@ -27,7 +27,7 @@ class BackfillPipeline(ArchivePipeline):
         if group and capture is not None and response.status == 200:
             self.mementos[capture] = memento_rows(group, self.crawler.spider.wayback, response.url)
 
-    def process_item(self, item, spider=None):
+    async def process_item(self, item, spider=None):
         """An Article or a NoArticle read from a memento: its captures, then its states."""
         rows = self.mementos.pop(item.capture_id, None)
         if rows is None:
@@ -43,7 +43,7 @@ class BackfillPipeline(ArchivePipeline):
                     f"archive/{self.archive.save(item, seen_at=row['archived_at'])}" for row in rows
                 ]
 
-        return self.in_writer(store, item)
+        return await self.in_writer(store, item)
 
 
 def memento_rows(group: list[CdxRecord], prefix: str, fetched_url: str) -> list[dict]:

@@ -124,7 +124,8 @@ def reparse(
     mementos = archive.memento_times()
     wayback_runs = archive.wayback_runs()
     counts: Counter = Counter()
-    with archive.transaction():  # one transaction: all of it, or none of it
+    # One transaction, all of it or none of it: no savepoint inside (a failure rolls back all).
+    with archive.transaction(), archive.unguarded():
         redirects = Redirects(db)
         backed = [r[0] for r in db.execute("select distinct article_url from article_captures")]
         deleted = {  # decided on evidence by the crawl (scraper.deletion): kept as they are

@@ -466,11 +466,12 @@ def index_article(
             "values ('delete', ?, ?, ?)",
             [rowid, stem_text(old[0]), stem_text(old[1])],
         )
+    title_words, body_words = WORD.findall(title or ""), WORD.findall(body_text or "")
     db.execute(
         f"insert into {STEMMED_TABLE} (rowid, title, body_text) values (?, ?, ?)",
-        [rowid, stem_text(title), stem_text(body_text)],
+        [rowid, " ".join(map(stem_word, title_words)), " ".join(map(stem_word, body_words))],
     )
-    words = _words(title, body_text) - (written or set())
+    words = set(title_words).union(body_words) - (written or set())
     db.conn.executemany(
         f"insert or ignore into {WORDS_TABLE} (word, stem) values (?, ?)", _with_stems(words)
     )

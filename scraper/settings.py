@@ -20,7 +20,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # when the request's task runs, after it has started them all). A millisecond makes it count;
 # tests/test_faults.py checks that no more than two are ever in flight.
 DOWNLOAD_DELAY = 0.001
-RANDOMIZE_DOWNLOAD_DELAY = False
+DOWNLOAD_DELAY_JITTER = 0  # exactly the delay (Scrapy 2.19; RANDOMIZE_DOWNLOAD_DELAY before it)
 # AutoThrottle spaced requests by half the site's latency: with two in flight at most, no wider
 # on average, but its jitter left the site without a request for part of the crawl (about a
 # tenth of a 1,000-post REST crawl, docs/benchmarks.md).

@@ -286,3 +286,45 @@ def test_an_edit_that_makes_a_release_another_sites_copy_links_them(tmp_path):
     assert archive.db.execute(same_as).fetchone() == (None,)
     assert archive.save(article(**copy, **release), "2022-09-15T12:00:00+07:00") == "changed"
     assert archive.db.execute(same_as).fetchone() == ("https://ham.go.id/a/",)
+
+
+def test_the_exact_index_is_rewritten_only_when_the_words_change(tmp_path):
+    """An update of other columns (seen again, marked deleted, linked, moved) leaves
+    articles_fts as it was, byte for byte; an edit of the words, by save() or by hand, is
+    indexed. An archive made with sqlite-utils' trigger gets this one when opened."""
+    path = tmp_path / "archive.db"
+    archive = Archive(path)
+    archive.save(article(), SEEN[0])
+
+    def index() -> list:
+        return archive.db.execute("select id, block from articles_fts_data order by id").fetchall()
+
+    def found(word: str) -> list:
+        sql = "select rowid from articles_fts where articles_fts match ?"
+        return archive.db.execute(sql, [word]).fetchall()
+
+    before = index()
+    assert archive.save(article(), SEEN[1]) == "unchanged"
+    archive.mark_deleted(article().url, SEEN[2])
+    with archive.db.conn:
+        archive.db.execute("update articles set same_as = 'x', credit = 'Humas'")
+    assert index() == before
+    archive.save(article(body_text="Sosialisasi peraturan daerah."), SEEN[3])
+    assert found("peraturan") and not found("teks")
+    with archive.db.conn:
+        archive.db.execute("update articles set body_text = 'Rapat koordinasi.'")
+    assert found("koordinasi") and not found("peraturan")
+    with archive.db.conn:  # as sqlite-utils' enable_fts made it
+        archive.db.execute("drop trigger articles_au")
+        archive.db.execute(
+            "create trigger articles_au after update on articles begin insert into articles_fts"
+            " (articles_fts, rowid, title, body_text) values"
+            " ('delete', old.rowid, old.title, old.body_text); insert into articles_fts"
+            " (rowid, title, body_text) values (new.rowid, new.title, new.body_text); end"
+        )
+    archive.close()
+    archive = Archive(path)
+    before = index()
+    archive.mark_deleted(article().url, SEEN[4])
+    assert index() == before
+    archive.close()

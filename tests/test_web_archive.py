@@ -77,7 +77,9 @@ def test_an_unchanged_recrawl_writes_revisits_not_copies(crawled):
         if kind == "revisit":
             assert headers["WARC-Profile"].endswith("/revisit/identical-payload-digest")
             assert headers["WARC-Refers-To-Target-URI"] == headers["WARC-Target-URI"]
-            assert headers["WARC-Refers-To-Date"] < headers["WARC-Date"]
+            # WARC 1.0 dates to the second: the last page of one run and the first of the next
+            # can share one (two crawls of the test site take about a second each).
+            assert headers["WARC-Refers-To-Date"] <= headers["WARC-Date"]
             assert body == b""  # headers only: the payload stays in the original record
     assert second.stat().st_size < first.stat().st_size / 3
 

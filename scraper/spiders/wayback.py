@@ -40,7 +40,7 @@ class WaybackSpider(scrapy.Spider):
         "HTTPERROR_ALLOW_ALL": True,
         "AUTOTHROTTLE_ENABLED": False,  # a fixed, predictable pace for a shared public service
         "CONCURRENT_REQUESTS": 1,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_DELAY_JITTER": 0,
         "ITEM_PIPELINES": {"scraper.backfill.BackfillPipeline": 300},
     }
 
