@@ -153,6 +153,16 @@ def test_press_release_conventions(crawled):
     assert misses == [], "\n".join(map(str, misses))
 
 
+def test_a_crawl_logs_no_deprecation_warning(wp_sites, tmp_path):
+    """What Scrapy deprecates (a pipeline returning a Deferred, RANDOMIZE_DOWNLOAD_DELAY) goes
+    in its next major version: a crawl's whole log names none of it."""
+    site = wp_sites(next(iter(SITES)))
+    result = ham_archive("crawl", "--site", site.url, "--db", str(tmp_path / "a.db"), "-v")
+    assert result.returncode == 0, result.stderr
+    assert "Scraped from" in result.stderr  # the whole log, items included
+    assert "Deprecat" not in result.stderr
+
+
 def test_a_crawl_opens_no_console():
     """Neither Scrapy's telnet console nor its HTTP remote control (on by default since 2.19:
     it runs Python sent to it) is among the extensions a crawl loads; the others still are."""
