@@ -11,10 +11,12 @@ refuse an archive they would misread. tests/test_schema.py upgrades an archive o
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -291,6 +293,35 @@ class ArchiveLocked(ArchiveError):
     """Another process is writing the archive."""
 
 
+class ArchiveUnwritable(ArchiveError):
+    """The archive's storage refused a write (full, read-only, failing): no later write is tried."""
+
+
+# SQLite's primary result codes that no retry of the same write fixes (sqlite3.h): the file
+# system, not the row, is at fault.
+SQLITE_STORAGE_CODES = {8, 10, 11, 13, 14, 26}  # READONLY IOERR CORRUPT FULL CANTOPEN NOTADB
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.EFBIG}
+
+
+def storage_fault(error: BaseException) -> str | None:
+    """Why nothing more can be written to the archive or its WARC files, if ``error`` says so
+    (a full disk or quota, a read-only or failing file system, a damaged database); None when
+    the error belongs to one write alone (its data, a bug), so that the writes after it may
+    still succeed."""
+    if isinstance(error, ArchiveUnwritable):
+        return str(error)
+    code = getattr(error, "sqlite_errorcode", None)
+    if (
+        isinstance(error, sqlite3.Error)
+        and code is not None
+        and (code & 0xFF) in SQLITE_STORAGE_CODES
+    ):
+        return str(error)
+    if isinstance(error, OSError) and error.errno in STORAGE_ERRNOS:
+        return error.strerror or str(error)
+    return None
+
+
 def now() -> str:
     return datetime.now(SITE_TZ).isoformat(timespec="seconds")
 
@@ -330,6 +361,23 @@ def newer_schema(version: int, path: str | Path) -> int:
     return version
 
 
+def _flock_soon(file, tries: int = 20, pause: float = 0.05) -> bool:
+    """An exclusive ``flock`` without blocking on a writer. A reader testing the lock
+    (``WriteLock.held``: a shared flock dropped at once) is no writer: it is waited out."""
+    for _ in range(tries):
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            with open(file.name, "rb") as other:  # a shared lock is refused only by a writer's
+                try:
+                    fcntl.flock(other, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return False
+            time.sleep(pause)
+    return False
+
+
 class WriteLock:
     """One writer at a time: an exclusive ``flock`` on ``<db>.lock``, which says who holds it.
 
@@ -352,9 +400,7 @@ class WriteLock:
             file = open(self.path, "a+")  # noqa: SIM115 (kept open while held)
         except OSError as error:
             raise ArchiveError(f"cannot create {self.path!r}: {error.strerror}") from None
-        try:
-            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _flock_soon(file):
             if not wait:
                 file.close()
                 raise ArchiveLocked(self.holder()) from None
@@ -366,6 +412,23 @@ class WriteLock:
         file.write(f"{os.getpid()} {now()}\n")
         file.flush()
         self._held[self.path] = [file, 1]
+
+    def held(self) -> bool | None:
+        """Whether a process holds the lock now (``check``: is a ``running`` run still going?);
+        None when there is no lock file to tell, as in an archive copied from elsewhere."""
+        if self.path in self._held:
+            return True
+        try:
+            file = open(self.path, "rb")  # noqa: SIM115
+        except OSError:
+            return None
+        with file:
+            try:  # shared, dropped at once: a crawl starting meanwhile waits it out (_flock_soon)
+                fcntl.flock(file, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(file, fcntl.LOCK_UN)
+        return False
 
     def holder(self) -> str:
         """Who holds the lock, in words: ``... is being written by process 123 since ...``."""

@@ -19,7 +19,7 @@ import io
 import json
 import os
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -104,7 +104,25 @@ class WarcFiles:
                 "conformsTo": "http://bibnum.bnf.fr/WARC/WARC_ISO_28500_version1_latestdraft.pdf",
                 "isPartOf": "ham-archive",
             }
-            self.writer.write_record(self.writer.create_warcinfo_record(self.name, info))
+            with self._whole(0):
+                self.writer.write_record(self.writer.create_warcinfo_record(self.name, info))
+                self.file.flush()
+
+    @contextlib.contextmanager
+    def _whole(self, start: int) -> Iterator[None]:
+        """Records written whole or not at all: when one fails half-written (a full disk), the
+        file is cut back to ``start``, as it was before (a torn record would stop every reader
+        of the file at it), and the next record goes to a new file."""
+        try:
+            yield
+        except BaseException:
+            path = self.directory / self.name
+            with contextlib.suppress(OSError):  # its flush may fail again; it closes anyway
+                self.file.close()
+            self.file = None
+            with contextlib.suppress(OSError):
+                os.truncate(path, start) if start else path.unlink()
+            raise
 
     def write(
         self,
@@ -117,6 +135,7 @@ class WarcFiles:
         method: str = "GET",
     ) -> Capture:
         self._open()
+        offset = self.file.tell()
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
         kept = [
             (name.decode("latin-1"), value.decode("latin-1"))
@@ -143,12 +162,12 @@ class WarcFiles:
             record = self.writer.create_warc_record(
                 url, "response", payload=BytesIO(body), http_headers=http, warc_headers_dict=dated
             )
-        offset = self.file.tell()
-        self.writer.write_record(record)
-        length = self.file.tell() - offset
         record_id = record.rec_headers.get_header("WARC-Record-ID")
-        self.writer.write_record(self._request(url, method, request_headers, record_id, dated))
-        self.file.flush()
+        with self._whole(offset):
+            self.writer.write_record(record)
+            length = self.file.tell() - offset
+            self.writer.write_record(self._request(url, method, request_headers, record_id, dated))
+            self.file.flush()
         content_type = dict((k.lower(), v) for k, v in kept).get("content-type", "")
         return Capture(
             url=url,
@@ -208,15 +227,21 @@ def export_wacz(warc_files: Iterable[Path], pages: Iterable[dict], out: str | Pa
 
     out = Path(out)
     pages_file = out.with_name(f".{out.name}.pages.jsonl")
+    partial = out.with_name(f".{out.name}.partial")  # ``out`` appears whole, or not at all
     header = {"format": "json-pages-1.0", "id": "pages", "title": "ham-archive articles"}
-    with pages_file.open("w", encoding="utf-8") as file:
-        for page in [header, *pages]:
-            file.write(json.dumps(page, ensure_ascii=False) + "\n")
-    args = ["create", "-o", str(out), "-p", str(pages_file), *map(str, warc_files)]
+    args = ["create", "-o", str(partial), "-p", str(pages_file), *map(str, warc_files)]
     try:
+        with pages_file.open("w", encoding="utf-8") as file:
+            for page in [header, *pages]:
+                file.write(json.dumps(page, ensure_ascii=False) + "\n")
         with contextlib.redirect_stdout(io.StringIO()) as said:
             failed = wacz(args)
+        if not failed:
+            os.replace(partial, out)
+    except OSError as error:  # a full disk
+        raise ExportError(f"cannot write {str(out)!r}: {error.strerror or error}") from None
     finally:
         pages_file.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
     if failed:
         raise ExportError(said.getvalue().strip().splitlines()[-1])

@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import gc
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -13,7 +14,14 @@ from urllib.parse import urlsplit
 
 import click
 
-from scraper.archive import Archive, ArchiveError, ArchiveLocked, WriteLock, check_db_path
+from scraper.archive import (
+    Archive,
+    ArchiveError,
+    ArchiveLocked,
+    WriteLock,
+    check_db_path,
+    storage_fault,
+)
 from scraper.settings import SITES as DEFAULT_SITES
 from scraper.wayback import INTERNET_ARCHIVE_CDX, INTERNET_ARCHIVE_WAYBACK
 
@@ -140,6 +148,10 @@ def crawl(
             lines.append(summary(site, db_path, stats, spider, seconds))
         else:
             lines.append(f"Error: {why_nothing(site, spider, stats)}")
+    if fault := storage_failure(db_path, [stats for stats, _ in results]):
+        for line in lines:
+            click.echo(line, err=True)
+        raise click.ClickException(fault)
     if not worked:
         if new_db:  # leave no empty archive behind a failed first crawl
             for suffix in ("", "-wal", "-shm"):
@@ -153,6 +165,17 @@ def crawl(
         click.echo(line, err=True)
     statuses = {stats.get("ham/status") for stats, _ in results}
     sys.exit(EXIT_PARTIAL if statuses - {"ok", "moved"} else EXIT_OK)
+
+
+def storage_failure(db_path: str, results: list[dict], command: str = "crawl") -> str | None:
+    """The one line that ends a crawl the archive's storage stopped (``ham/archive_fault``)."""
+    faults = [stats["ham/archive_fault"] for stats in results if "ham/archive_fault" in stats]
+    if not faults:
+        return None
+    line = f"cannot write the archive {db_path!r} ({faults[0]}): the {command} stopped there, and "
+    if any("ham/run_unrecorded" in stats for stats in results):
+        line += "could not record its run either ('check' reports it as unfinished); "
+    return line + "what was stored before is kept. Free space and run it again: it fetches the rest"
 
 
 # Exit status of `crawl`, for cron and systemd (docs/operations.md): 1 (failed) is a
@@ -243,7 +266,7 @@ def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str
     line = f"Crawled {site}{moved} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)}"
     line += f" -> {db_path}"
     status = stats.get("ham/status", "ok")
-    if status not in ("ok", "moved"):
+    if status not in ("ok", "moved") and "ham/archive_fault" not in stats:  # said after it
         line += f"\nRun {status}: the failed URLs and why are in crawl_failures; the next run"
         line += " retries them"
     return line
@@ -281,6 +304,13 @@ def reparse(db_path: str, warc_dir: str | None) -> None:
         counts = replay(archive, warc, progress)
     except ReparseError as error:
         raise click.ClickException(str(error)) from None
+    except (sqlite3.Error, OSError) as error:
+        if not (fault := storage_fault(error)):
+            raise
+        raise click.ClickException(
+            f"cannot write {db_path!r} ({fault}): the reparse was rolled back, the archive is as"
+            " it was; free space and run it again"
+        ) from None
     finally:
         total = archive.count()
         archive.close()
@@ -370,6 +400,8 @@ def backfill(
         f" -> {db_path}",
         err=True,
     )
+    if fault := storage_failure(db_path, [stats], "backfill"):
+        raise click.ClickException(fault)
     if stats.get("ham/failed", 0):  # counted above and in crawl_runs; the next run retries them
         sys.exit(3)
 
@@ -513,9 +545,10 @@ def check(db_path: str) -> None:
         db = health.open_archive(db_path)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
+    writing = WriteLock(db_path).held()
     try:
-        found = health.problems(db)
-        line = "; ".join(found) if found else health.summary(db)
+        found = health.problems(db, writing=writing)
+        line = "; ".join(found) if found else health.summary(db, writing=writing)
     finally:
         db.close()
     if found:

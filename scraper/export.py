@@ -81,6 +81,7 @@ def _write(target: Path, write) -> None:
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
+        partial.with_name(partial.name + "-journal").unlink(missing_ok=True)  # VACUUM INTO's
 
 
 def write_csv(conn: sqlite3.Connection, target: Path, columns: list[str]) -> int:
@@ -151,7 +152,7 @@ def export(
         rows = write_csv(conn, directory / "articles.csv", columns)
         write_jsonl(conn, directory / "articles.jsonl")
     except (sqlite3.DatabaseError, OSError) as error:
-        raise ExportError(f"cannot export {str(db_path)!r}: {error}") from None
+        raise unwritten(db_path, directory, error) from None
     finally:
         conn.close()
     resources = [
@@ -185,7 +186,10 @@ def export(
             schema=schema,
         ),
     ]
-    found = _wacz(db_path, directory, wacz)
+    try:
+        found = _wacz(db_path, directory, wacz)
+    except OSError as error:
+        raise unwritten(db_path, directory, error) from None
     if found is not None:
         resources.append(
             resource(
@@ -208,11 +212,20 @@ def export(
         "licenses": [{"title": metadata.get("license"), "path": metadata.get("license_url")}],
         "resources": resources,
     }
-    _write(
-        directory / DATAPACKAGE,
-        lambda path: path.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n"),
-    )
+    try:
+        _write(
+            directory / DATAPACKAGE,
+            lambda path: path.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n"),
+        )
+    except OSError as error:
+        raise unwritten(db_path, directory, error) from None
     return package
+
+
+def unwritten(db_path: Path, directory: Path, error: Exception) -> ExportError:
+    """One line for an export that failed (the files it had not replaced are as they were)."""
+    why = getattr(error, "strerror", None) or str(error)
+    return ExportError(f"cannot export {str(db_path)!r} into {str(directory)!r}: {why}")
 
 
 def _wacz(db_path: Path, directory: Path, wacz: str | Path | None) -> Path | None:
@@ -230,7 +243,7 @@ def _wacz(db_path: Path, directory: Path, wacz: str | Path | None) -> Path | Non
         try:
             os.link(source, target)
         except OSError:
-            shutil.copyfile(source, target)
+            _write(target, lambda path: shutil.copyfile(source, path))
     return target
 
 

@@ -80,18 +80,29 @@ def read_only_mode(path: Path) -> str:
     return "mode=ro"
 
 
-def last_run(db: sqlite_utils.Database, now: datetime | None = None) -> dict | None:
-    """The run to judge: the latest, unless it is a crawl still going within RUNNING_LIMIT."""
+def last_run(
+    db: sqlite_utils.Database, now: datetime | None = None, writing: bool | None = None
+) -> dict | None:
+    """The run to judge: the latest, unless it is a crawl still going (``going``)."""
     runs = list(db["crawl_runs"].rows_where(order_by="id desc", limit=2))
-    if runs and runs[0]["status"] == "running" and not overdue(runs[0], now):
+    if runs and going(runs[0], now, writing):
         return runs[1] if len(runs) > 1 else None
     return runs[0] if runs else None
 
 
-def running_since(db: sqlite_utils.Database) -> str | None:
+def running_since(db: sqlite_utils.Database, writing: bool | None = None) -> str | None:
     """When the crawl going on now started, if the latest run is one."""
     run = next(db["crawl_runs"].rows_where(order_by="id desc", limit=1), None)
-    return run["started_at"] if run and run["status"] == "running" else None
+    return run["started_at"] if run and going(run, None, writing) else None
+
+
+def going(run: dict, now: datetime | None = None, writing: bool | None = None) -> bool:
+    """Whether a run is a crawl going on now: marked ``running``, within RUNNING_LIMIT, and its
+    archive's write lock held. ``writing`` is ``WriteLock.held()``: False when nobody holds the
+    lock, as after a crawl that was killed or could not write its end; None when the lock
+    cannot tell (no lock file: an archive copied from elsewhere), and then the limit alone does.
+    """
+    return run["status"] == "running" and writing is not False and not overdue(run, now)
 
 
 def overdue(run: dict, now: datetime | None = None) -> bool:
@@ -117,20 +128,23 @@ def coverage(db: sqlite_utils.Database) -> dict:
     return {"articles": total, "titles": shares[0], "dates": shares[1], "texts": shares[2]}
 
 
-def problems(db: sqlite_utils.Database, now: datetime | None = None) -> list[str]:
+def problems(
+    db: sqlite_utils.Database, now: datetime | None = None, writing: bool | None = None
+) -> list[str]:
     """What is wrong with the archive, most important first; empty when it is healthy.
 
-    Every site of the last crawl is judged: a crawl of several sites makes one run each."""
+    Every site of the last crawl is judged: a crawl of several sites makes one run each.
+    ``writing``: whether a process holds the archive's write lock (``going``)."""
     if not db["crawl_runs"].count:
         return ["no crawl recorded yet: run 'ham-archive crawl'"]
-    run = last_run(db, now)
+    run = last_run(db, now, writing)
     if run is None:  # the first crawl is still going
         return []
     runs = [run, *(other for other in same_crawl(db, run) if other["id"] != run["id"])]
     found = [
         f"{each['site']}: {problem}" if len(runs) > 1 else problem
         for each in runs
-        for problem in run_problems(each, now)
+        for problem in run_problems(each, now, writing)
     ]
     if found:
         return found
@@ -166,9 +180,14 @@ def same_crawl(db: sqlite_utils.Database, run: dict) -> list[dict]:
     )
 
 
-def run_problems(run: dict, now: datetime | None = None) -> list[str]:
-    """What one run says is wrong: it hangs, failed, or found nothing."""
+def run_problems(run: dict, now: datetime | None = None, writing: bool | None = None) -> list[str]:
+    """What one run says is wrong: it hangs, ended unfinished, failed, or found nothing."""
     when = run["started_at"]
+    if run["status"] == "running" and not overdue(run, now) and writing is False:
+        return [
+            f"run {run['id']} of {run['site']}, started {when}, ended without finishing (killed,"
+            " or it could not write its end); the next crawl starts again from the last good run"
+        ]
     if run["status"] == "running":
         hours = age(run, now) / timedelta(hours=1)
         limit = RUNNING_LIMIT / timedelta(hours=1)
@@ -222,11 +241,13 @@ def layout_changes(db: sqlite_utils.Database, run: dict) -> list[str]:
     return found
 
 
-def summary(db: sqlite_utils.Database, now: datetime | None = None) -> str:
+def summary(
+    db: sqlite_utils.Database, now: datetime | None = None, writing: bool | None = None
+) -> str:
     """One line on a healthy archive: the last run, the articles, the coverage."""
     found = coverage(db)
-    since = running_since(db)
-    run = last_run(db, now)
+    since = running_since(db, writing)
+    run = last_run(db, now, writing)
     if run is None:
         return f"OK: the first crawl is running since {since}; {found['articles']} articles so far"
     deleted = db["articles"].count - found["articles"]

@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import sqlite3
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 
 from scrapy import signals
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import defer
 
-from scraper.archive import Archive, WriteLock, now
+from scraper.archive import Archive, ArchiveUnwritable, WriteLock, now, storage_fault
 from scraper.captures import Capture, WarcFiles
 from scraper.health import MIN_WORDS
 from scraper.items import Article, Gone
@@ -42,12 +43,18 @@ class Writer:
     save, half of it FTS5 writing out its pending terms). If any write fails, the whole
     batch is rolled back and written again, each write in a savepoint of its own, so that it
     fails alone; a write is therefore safe to run twice, the second time after a rollback
-    (its effects outside the database are done once: ``ArchivePipeline.capture``)."""
+    (its effects outside the database are done once: ``ArchivePipeline.capture``).
+
+    Once the storage itself refuses a write (``storage_fault``: a full disk, a read-only or
+    failing file system), ``fault`` says why and every later write fails at once with
+    ArchiveUnwritable, but for those submitted ``always`` (the run's own record): nothing is
+    stored after the fault that its capture or its batch might lack."""
 
     BATCH = 500
 
     def __init__(self, db_path: str, warc_dir: Path):
         self.tasks: queue.Queue = queue.Queue()
+        self.fault: str | None = None
         opened: Future = Future()
         self.thread = threading.Thread(
             target=self.run, args=(db_path, warc_dir, opened), name="archive-writer", daemon=True
@@ -55,9 +62,9 @@ class Writer:
         self.thread.start()
         self.archive, self.warc = opened.result()  # ArchiveError as before, in open_spider
 
-    def submit(self, work: Callable[[], object] | None) -> Future:
+    def submit(self, work: Callable[[], object] | None, always: bool = False) -> Future:
         future: Future = Future()
-        self.tasks.put((work, future))
+        self.tasks.put((work, future, always))
         return future
 
     def run(self, db_path: str, warc_dir: Path, opened: Future) -> None:
@@ -73,19 +80,46 @@ class Writer:
             batch = [self.tasks.get()]
             while len(batch) < self.BATCH and not self.tasks.empty():
                 batch.append(self.tasks.get())
-            closing = any(work is None for work, _ in batch)
-            for future, value, error in write_batch(archive, batch):
-                future.set_exception(error) if error else future.set_result(value)
-        warc.close()
-        archive.close()
+            closing = any(work is None for work, _, _ in batch)
+            for group in transactions(batch):
+                if self.fault and not group[0][2]:
+                    for work, future, _ in group:  # refused, but the close (None)
+                        future.set_exception(ArchiveUnwritable(self.fault)) if work else (
+                            future.set_result(None)
+                        )
+                    continue
+                for future, value, error in write_batch(archive, [task[:2] for task in group]):
+                    self.fault = self.fault or (error and storage_fault(error))
+                    future.set_exception(error) if error else future.set_result(value)
+        try:
+            warc.close()
+            archive.close()
+        except (OSError, sqlite3.Error):  # what was committed is in the database already
+            logger.exception("closing the archive failed")
 
-    def call(self, work: Callable[[], object]) -> object:
+    def call(self, work: Callable[[], object], always: bool = False) -> object:
         """Run ``work`` in the writer, after everything queued before it; wait for it."""
-        return self.submit(work).result()
+        return self.submit(work, always).result()
 
     def close(self) -> None:
         self.submit(None).result()
         self.thread.join()
+
+
+def transactions(batch: list[tuple]) -> Iterator[list[tuple]]:
+    """A batch's tasks (work, future, always) in the order queued, one transaction each run of
+    them: an ``always`` write alone, so that no other write's failure takes it along."""
+    group: list[tuple] = []
+    for task in batch:
+        if task[2] and group:
+            yield group
+            group = []
+        group.append(task)
+        if task[2]:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def write_batch(
@@ -226,7 +260,17 @@ class ArchivePipeline:
         """``work`` (which returns the stats it adds to) in the writer's thread, after the
         captures queued before it; to await, it gives ``item`` once it is committed."""
         stored = self.handoff.deferred(self.writer.submit(work))
-        return maybe_deferred_to_future(stored.addCallback(self.count, item))
+        stored.addCallbacks(self.count, self.refused, callbackArgs=(item,))
+        return maybe_deferred_to_future(stored)
+
+    def refused(self, failure):
+        """A write that failed: when the storage refused it, the crawl stops (nothing more
+        could be kept; the run is recorded as failed, and the next one fetches the rest)."""
+        if self.writer.fault and not self.stats.get_value("ham/archive_fault"):
+            self.stats.set_value("ham/archive_fault", self.writer.fault)
+            engine = self.crawler.engine
+            deferred_from_coro(engine.close_spider_async(reason="archive_unwritable"))
+        return failure
 
     def store(self, item) -> list[str]:
         """In the writer's thread: the item into the archive; the stats it adds to."""
@@ -259,6 +303,9 @@ class ArchivePipeline:
         failed = self.stats.get_value("ham/failed", 0)
         seen_site = stats.get("response_received_count", 0) > 0
         status = run_status(reason, self.stats.get_stats(), saved, spider)
+        if fault := self.writer.fault:  # even if the last write was the one refused
+            status = "failed"
+            self.stats.set_value("ham/archive_fault", fault)
         self.stats.set_value("ham/status", status)
         kept = {}
         if not getattr(spider, "listing_complete", lambda: True)():  # asked again next run
@@ -273,7 +320,7 @@ class ArchivePipeline:
             unchanged=stats.get("archive/unchanged", 0),
             deleted=stats.get("archive/deleted", 0),
             failed=failed,
-            errors=spider.first_failure,
+            errors=f"cannot write the archive: {fault}" if fault else spider.first_failure,
             sources=json.dumps(sorted(spider.seen)),
             coverage=json.dumps(spider.coverage()),
             failures=failures,
@@ -290,18 +337,30 @@ class ArchivePipeline:
             else None
         )
 
-        def finish() -> None:  # after every queued capture, so their ids are known
+        def finish(listed: list[dict]) -> None:  # after every queued capture: ids known
             fields["failures"] = [
                 {**failure, "capture_id": capture_id_of(failure.get("capture_id"))}
-                for failure in failures
+                for failure in listed
             ]
             self.archive.finish_run(self.run_id, **fields)
             if seen_site and site:
                 self.archive.record_site(*site, now())
 
-        self.writer.call(finish)
-        close_writer(self.writer)
-        self.lock.release()
+        try:
+            try:
+                self.writer.call(lambda: finish(failures), always=True)
+            except Exception as error:
+                if not storage_fault(error):
+                    raise
+                # The run's row alone, where its failures did not fit: a failed run is not
+                # trusted, the next one starts from the last good run and meets them again.
+                self.writer.call(lambda: finish([]), always=True)
+        except Exception as error:  # ``check`` tells a run left 'running' by its free lock
+            logger.exception("the run's record could not be written")
+            self.stats.set_value("ham/run_unrecorded", storage_fault(error) or repr(error))
+        finally:
+            close_writer(self.writer)
+            self.lock.release()
 
 
 def resolve_capture(item) -> None:

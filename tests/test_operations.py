@@ -1,6 +1,7 @@
 """Scheduled operation: `ham-archive check`, and the files of deploy/ run the way cron, systemd
 and Scrapyd run them, against a real WordPress on 127.0.0.1."""
 
+import fcntl
 import json
 import os
 import shlex
@@ -9,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -21,7 +23,7 @@ from click.testing import CliRunner
 from conftest import ham_archive
 
 from scraper import health
-from scraper.archive import Archive
+from scraper.archive import Archive, WriteLock
 from scraper.cli import cli
 from scraper.items import Article
 from scraper.text import SITE_TZ, word_count
@@ -172,6 +174,55 @@ def test_check_while_a_crawl_runs(tmp_path):
     result = check(first)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"OK: the first crawl is running since {started}; 0 articles so far\n"
+
+
+HOLD_LOCK = """
+import sys
+from scraper.archive import WriteLock
+WriteLock(sys.argv[1]).acquire()
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_check_tells_a_crawl_going_on_from_one_that_was_killed(tmp_path):
+    """A run left 'running' is going on while a process holds the archive's write lock; once
+    that process is killed (the kernel drops its lock), it ended without finishing."""
+    started = (datetime.now(SITE_TZ) - timedelta(minutes=5)).isoformat(timespec="seconds")
+    runs = [{"status": "ok"}, {"status": "running", "started_at": started, "ended_at": None}]
+    db = make_archive(tmp_path / "a.db", [article(n) for n in range(10)], runs)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, db], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout.readline() == b"held\n"
+        result = check(db)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.endswith(f"; a crawl is running since {started}\n")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert_error(
+        check(db),
+        f"run 2 of {SITE}, started {started}, ended without finishing (killed, or it could not"
+        " write its end); the next crawl starts again from the last good run",
+    )
+
+
+def test_a_reader_testing_the_lock_does_not_turn_a_crawl_away(tmp_path):
+    """``check`` tests the lock with a shared flock it drops at once; a crawl taking the lock
+    in that moment waits it out instead of exiting as if another crawl held it."""
+    lock = WriteLock(tmp_path / "a.db")
+    lock.acquire()
+    lock.release()
+    with open(lock.path, "rb") as reader:
+        fcntl.flock(reader, fcntl.LOCK_SH)
+        threading.Timer(0.2, fcntl.flock, (reader, fcntl.LOCK_UN)).start()
+        lock.acquire()  # no ArchiveLocked
+    assert lock.held()
+    lock.release()
+    assert lock.held() is False
+    assert WriteLock(tmp_path / "never.db").held() is None  # no lock file: cannot tell
 
 
 def test_running_limit_boundary(tmp_path):
