@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import gc
 import os
+import socket
 import sqlite3
 import sys
 import time
@@ -102,7 +103,13 @@ def cli() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log on stderr.")
 @click.option("--wait", is_flag=True, help="If another crawl is writing the archive, wait for it.")
 @click.option(
-    "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="A Scrapy setting."
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=lambda ctx, param, values: check_overrides(values),
+    help="A Scrapy setting.",
 )
 def crawl(
     sites: tuple[str, ...],
@@ -111,7 +118,7 @@ def crawl(
     warc_dir: str | None,
     verbose: bool,
     wait: bool,
-    overrides: tuple[str, ...] = (),
+    overrides: dict[str, str] | None = None,
 ) -> None:
     """Archive every public press release of the sites into the database.
 
@@ -132,8 +139,7 @@ def crawl(
         except ArchiveError as error:
             raise click.ClickException(str(error)) from None
         started = time.monotonic()
-        settings = dict(override.partition("=")[::2] for override in overrides)
-        results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir, **settings)
+        results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir, **overrides)
         seconds = time.monotonic() - started
     finally:
         lock.release()
@@ -164,6 +170,8 @@ def crawl(
     for line in lines:
         click.echo(line, err=True)
     statuses = {stats.get("ham/status") for stats, _ in results}
+    if any("ham/stopped" in stats for stats, _ in results):
+        sys.exit(EXIT_FAILED)
     sys.exit(EXIT_PARTIAL if statuses - {"ok", "moved"} else EXIT_OK)
 
 
@@ -181,6 +189,35 @@ def storage_failure(db_path: str, results: list[dict], command: str = "crawl") -
 # Exit status of `crawl`, for cron and systemd (docs/operations.md): 1 (failed) is a
 # ClickException when no site gave anything; 3 when any site's run was not ok.
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
+
+
+def check_overrides(values: tuple[str, ...]) -> dict[str, str]:
+    """``-s NAME=VALUE`` pairs, each the name of a setting (Scrapy's or ours) and, where its
+    default is a number or a flag, a value that reads as one."""
+    from scrapy.settings import Settings
+
+    known = Settings()
+    known.setmodule("scraper.settings")
+    overrides = {}
+    for value in values:
+        name, equals, text = value.partition("=")
+        if not equals or not name:
+            raise click.BadParameter(f"{value!r} is not NAME=VALUE", param_hint="'-s'")
+        if name not in known:
+            raise click.BadParameter(f"{name!r} is not a Scrapy setting", param_hint="'-s'")
+        default = known.get(name)
+        try:
+            if isinstance(default, bool):
+                Settings({name: text}).getbool(name)
+            elif isinstance(default, int | float):
+                float(text)
+        except ValueError:
+            kind = "true or false" if isinstance(default, bool) else "a number"
+            raise click.BadParameter(
+                f"{name}={text!r}: {name} is {kind}", param_hint="'-s'"
+            ) from None
+        overrides[name] = text
+    return overrides
 
 
 def check_site(site: str) -> str:
@@ -266,7 +303,10 @@ def summary(site: str, db_path: str, stats: dict, spider, seconds: float) -> str
     line = f"Crawled {site}{moved} ({kind}) in {seconds:.0f}s via {mode}: {progress_line(stats)}"
     line += f" -> {db_path}"
     status = stats.get("ham/status", "ok")
-    if status not in ("ok", "moved") and "ham/archive_fault" not in stats:  # said after it
+    if stopped := stats.get("ham/stopped"):
+        line += f"\nError: stopped before the end ({stopped}): what it stored is kept; the next"
+        line += " run starts again from the last good one"
+    elif status not in ("ok", "moved") and "ham/archive_fault" not in stats:  # said after it
         line += f"\nRun {status}: the failed URLs and why are in crawl_failures; the next run"
         line += " retries them"
     return line
@@ -402,6 +442,10 @@ def backfill(
     )
     if fault := storage_failure(db_path, [stats], "backfill"):
         raise click.ClickException(fault)
+    if stopped := stats.get("ham/stopped"):
+        raise click.ClickException(
+            f"stopped before the end ({stopped}): what it stored is kept; run it again to resume"
+        )
     if stats.get("ham/failed", 0):  # counted above and in crawl_runs; the next run retries them
         sys.exit(3)
 
@@ -487,6 +531,16 @@ def serve(
         host = "0.0.0.0" if public else "127.0.0.1"
     elif not public and host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: {host} publishes the archive; consider --public", err=True)
+    try:  # one line, where uvicorn would log its failure to bind and exit 3
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as error:
+        why = error.strerror or str(error)
+        raise click.ClickException(f"cannot listen on {host}:{port}: {why}") from None
     args = [sys.executable, "-m", "datasette", "serve"]
     args += ["-i", str(path)] if immutable else [str(path)]  # -i: immutable, never written
     args += ["--metadata", str(METADATA), "--template-dir", str(TEMPLATES)]

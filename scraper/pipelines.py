@@ -306,6 +306,8 @@ class ArchivePipeline:
         if fault := self.writer.fault:  # even if the last write was the one refused
             status = "failed"
             self.stats.set_value("ham/archive_fault", fault)
+        elif reason != "finished":  # SIGTERM (shutdown), a CLOSESPIDER_* limit, ...
+            self.stats.set_value("ham/stopped", reason)
         self.stats.set_value("ham/status", status)
         kept = {}
         if not getattr(spider, "listing_complete", lambda: True)():  # asked again next run
@@ -320,7 +322,13 @@ class ArchivePipeline:
             unchanged=stats.get("archive/unchanged", 0),
             deleted=stats.get("archive/deleted", 0),
             failed=failed,
-            errors=f"cannot write the archive: {fault}" if fault else spider.first_failure,
+            errors=(
+                f"cannot write the archive: {fault}"
+                if fault
+                else f"stopped before the end ({reason})"
+                if reason != "finished"
+                else spider.first_failure
+            ),
             sources=json.dumps(sorted(spider.seen)),
             coverage=json.dumps(spider.coverage()),
             failures=failures,

@@ -62,6 +62,36 @@ def test_site_must_be_http(tmp_path, site):
     assert_one_line_error(result, "is not an http(s) URL")
 
 
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ("NOEQUALS", "'NOEQUALS' is not NAME=VALUE"),
+        ("=1", "'=1' is not NAME=VALUE"),
+        ("DOWNLOAD_DELEY=1", "'DOWNLOAD_DELEY' is not a Scrapy setting"),
+        ("REST_PER_PAGE=abc", "REST_PER_PAGE='abc': REST_PER_PAGE is a number"),
+        (
+            "AUTOTHROTTLE_ENABLED=maybe",
+            "AUTOTHROTTLE_ENABLED='maybe': AUTOTHROTTLE_ENABLED is true",
+        ),
+    ],
+)
+def test_a_setting_that_cannot_be_is_refused_before_the_crawl(tmp_path, setting, message):
+    """A typo in ``-s`` used to be ignored, or to end as 'no articles found'."""
+    site = f"http://127.0.0.1:{closed_port()}"
+    result = run("crawl", "--site", site, "--db", str(tmp_path / "a.db"), "-s", setting)
+    assert result.returncode == 2
+    assert_one_line_error(result, f"Invalid value for '-s': {message}")
+    assert not list(tmp_path.iterdir())
+
+
+def test_serve_on_a_port_in_use(tmp_path, archive_with_article):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run("serve", "--db", archive_with_article, "--port", str(port))
+    assert result.returncode == 1
+    assert result.stderr == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
 def test_db_in_missing_directory(tmp_path):
     result = run("crawl", "--db", str(tmp_path / "missing" / "a.db"))
     assert_one_line_error(result, "does not exist")

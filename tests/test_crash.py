@@ -110,3 +110,40 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(mariadb, tmp_path
         edited = f"select body_text, version_count from articles where post_id = {newest}"
         assert query(db, edited) == [("Isi yang diperbarui. (Humas DJHAM)", 2)]
         assert killed >= RUNS // 2, killed  # most runs were cut, not finished
+
+
+def test_sigterm_stops_the_crawl_in_one_line_and_the_next_run_completes(wp_sites, tmp_path):
+    """systemd's stop (and Ctrl-C): Scrapy's graceful shutdown. The run is recorded failed,
+    'stopped before the end (shutdown)', exit 1; the next run starts over and completes."""
+    site, db = wp_sites("classic-en-rest"), tmp_path / "archive.db"
+    slow = ["-s", "REST_PER_PAGE=2", "-s", "DOWNLOAD_DELAY=0.2"]  # 30 pages: seconds to stop in
+    command = [sys.executable, "-m", "scraper.cli", "crawl", "--site", site.url, "--db", str(db)]
+    process = subprocess.Popen(command + slow, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (db.exists() and query(db, "select count(*) from articles")[0][0]):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1, stderr
+    assert stderr.splitlines()[-1] == (
+        "Error: stopped before the end (shutdown): what it stored is kept; the next run starts"
+        " again from the last good one"
+    )
+    assert stderr.splitlines()[-2].startswith(f"Crawled {site.url} (full)")
+    stored = query(db, "select count(*) from articles")[0][0]
+    assert 0 < stored < len(site.published())
+    assert query(db, "select status, errors from crawl_runs") == [
+        ("failed", "stopped before the end (shutdown)")
+    ]
+    check = ham_archive("check", "--db", str(db))
+    assert check.returncode == 1
+    assert check.stderr.endswith("failed: stopped before the end (shutdown)\n")
+
+    result = ham_archive("crawl", "--site", site.url, "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    published = len(site.published())
+    assert query(db, "select count(*), count(distinct post_id) from articles") == [
+        (published, published)
+    ]
+    assert ham_archive("check", "--db", str(db)).returncode == 0
