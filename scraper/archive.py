@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import math
 import os
 import sqlite3
 import time
@@ -254,6 +255,7 @@ RUN_COLUMNS = {
     "moved_to": str,
     "cms": str,
     "extractors": str,
+    "site_clock_offset": float,
 }
 # Where each address asked for led, and what served it (one row per address and destination).
 SITE_COLUMNS = {
@@ -464,7 +466,8 @@ class CrawlState:
     # Ask for posts modified after this: when the last successful run started, less a second
     # (WordPress compares whole seconds, strictly), with the offset, so right in any timezone.
     modified_after: str | None = None
-    last_run_at: str | None = None  # when that run started (sitemap lastmod newer: re-fetch)
+    last_run_at: str | None = None  # when that run started, by the site's clock if behind
+    # ours (watermark()): a sitemap lastmod newer than that is fetched again
     live_posts: dict[int, str] = field(default_factory=dict)  # post_id -> url, not deleted
     live_urls: set[str] = field(default_factory=set)
     recent_urls: list[str] = field(default_factory=list)  # newest articles, to re-check
@@ -898,7 +901,8 @@ class Archive:
             "select max(modified_at) from articles where deleted_at is null"
         ).fetchone()[0]
         started = self.db["crawl_runs"].get(run_id)["started_at"]
-        fields["watermark"] = watermark(started) if listing_complete else previous_watermark
+        offset = fields.get("site_clock_offset")
+        fields["watermark"] = watermark(started, offset) if listing_complete else previous_watermark
         with self.transaction():
             self.db["crawl_runs"].update(run_id, {"ended_at": now(), **fields})
             self.db["crawl_failures"].insert_all(
@@ -932,7 +936,7 @@ class Archive:
             modified_after=last and last["watermark"],
             retry=[(url, kind, post_id) for url, kind, post_id, _ in retry],
             unconfirmed={r[0]: r[3] for r in retry if r[1] == "unconfirmed-gone"},
-            last_run_at=last and last["started_at"],
+            last_run_at=last and watermark(last["started_at"], last["site_clock_offset"]),
             live_posts=dict(
                 self.db.execute(
                     f"select post_id, url from articles where {live} and post_id is not null", args
@@ -990,9 +994,14 @@ def update_row(db: sqlite_utils.Database, table: str, key: str, value, changes: 
     db.execute(f"update [{table}] set {assignments} where [{key}] = ?", [*params, value])
 
 
-def watermark(started_at: str) -> str:
-    """``modified_after`` for the run after one that started at ``started_at``."""
-    return (datetime.fromisoformat(started_at) - timedelta(seconds=1)).isoformat()
+def watermark(started_at: str, site_clock_offset: float | None = None) -> str:
+    """``modified_after`` for the run after one that started at ``started_at`` (by our clock):
+    a second earlier (WordPress compares whole seconds, strictly), and as much earlier again as
+    the site's clock was behind ours (``site_clock_offset`` < 0), since the site dates its edits
+    by its own clock. A site ahead of ours changes nothing: the watermark is never later."""
+    behind = min(site_clock_offset or 0.0, 0.0)
+    moment = datetime.fromisoformat(started_at) + timedelta(seconds=math.floor(behind) - 1)
+    return moment.isoformat()
 
 
 def origin(url: str) -> str:

@@ -337,6 +337,7 @@ class ArchivePipeline:
                 {k.split("/", 1)[1]: v for k, v in stats.items() if k.startswith("extractor/")}
             ),
             cms=getattr(spider, "cms", None),
+            site_clock_offset=getattr(spider, "clock_offset", None),
             **kept,
         )
         site = (

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import corpus
@@ -17,6 +18,12 @@ import pytest
 import wordpress
 import yaml
 from conftest import ham_archive, reparse_keeps
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scraper.archive import watermark
+from scraper.spiders.ham import clock_offset
+from scraper.text import SITE_TZ
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -247,6 +254,54 @@ def test_edits_are_found_whatever_the_site_timezone(mariadb, tmp_path):
         assert query(db, "select title from articles where post_id = ?", [edited]) == [
             ("Judul Sesudah Suntingan",)
         ]
+
+
+def test_an_edit_right_after_a_run_is_found_though_the_sites_clock_is_behind(mariadb, tmp_path):
+    """The site's clock five minutes behind ours (libfaketime under PHP): an edit made just
+    after a run listed the site is dated before that run's start by our clock. The watermark
+    goes back by the offset the site's Date headers showed, and the next run finds it."""
+    posts = corpus.make_corpus(12)
+    with wordpress.start_site(tmp_path / "wp", posts, mariadb=mariadb, clock_offset=-300) as site:
+        db = tmp_path / "archive.db"
+        crawl(site.url, db)
+        run = last_run(db)
+        assert -302 < run["site_clock_offset"] <= -300
+        edited = site.ids[6]
+        site.wp.update_post(edited, post_title="Judul Sesudah Suntingan")
+        summary = crawl(site.url, db)
+        assert "(incremental)" in summary and "1 changed" in summary
+        assert query(db, "select title from articles where post_id = ?", [edited]) == [
+            ("Judul Sesudah Suntingan",)
+        ]
+
+
+@pytest.mark.parametrize(
+    "date, age, received, offset",
+    [
+        (b"Tue, 01 Dec 2026 10:00:00 GMT", None, 1796119200.5, -0.5),  # 10:00:00.5 UTC here
+        (b"Tue, 01 Dec 2026 09:55:00 GMT", None, 1796119200.0, -300.0),
+        (b"Tue, 01 Dec 2026 09:55:00 GMT", b"300", 1796119200.0, 0.0),  # a cache kept it
+        (b"Tue, 01 Dec 2026 10:10:00 GMT", None, 1796119200.0, 600.0),
+        (None, None, 1796119200.0, None),
+        (b"yesterday", None, 1796119200.0, None),
+        (b"Tue, 01 Dec 2026 10:00:00 GMT", b"soon", 1796119200.0, None),
+    ],
+)
+def test_clock_offset_reads_date_and_age(date, age, received, offset):
+    assert clock_offset(date, age, received) == offset
+
+
+@given(
+    started=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+    offset=st.one_of(st.none(), st.floats(-86400 * 3, 86400 * 3)),
+)
+def test_the_watermark_is_never_later_than_the_sites_clock_at_the_start(started, offset):
+    started_at = started.replace(microsecond=0, tzinfo=SITE_TZ).isoformat()
+    mark = datetime.fromisoformat(watermark(started_at, offset))
+    start = datetime.fromisoformat(started_at)
+    assert mark <= start - timedelta(seconds=1)  # never later than our start
+    assert mark <= start + timedelta(seconds=offset or 0) - timedelta(seconds=1)  # nor the site's
+    assert mark >= start + timedelta(seconds=min(offset or 0, 0) - 2)  # and no earlier than that
 
 
 HOSTILE_PATHS = [

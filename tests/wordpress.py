@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import glob
 import json
 import os
 import secrets
@@ -340,8 +341,11 @@ class WordPress:
         workers: int = 4,
         port: int | None = None,
         home: str | None = None,
+        clock_offset: int = 0,
     ):
-        """``home``: the site's own URL (WP_HOME), when a proxy stands in front of the server."""
+        """``home``: the site's own URL (WP_HOME), when a proxy stands in front of the server.
+        ``clock_offset``: seconds the server's clock (PHP's: every date WordPress writes, its
+        ``Date`` header) is ahead of the machine's, negative when behind (libfaketime)."""
         global _counter
         if theme not in THEMES:
             raise ValueError(f"theme must be one of {THEMES}")
@@ -368,6 +372,7 @@ class WordPress:
         self.error_log = self.workdir / "php-error.log"
         self.proc: subprocess.Popen | None = None
         self._log_fh = None
+        self.clock_offset = clock_offset
         self.timings: dict[str, float] = {}
         _live.add(self)
         try:
@@ -437,6 +442,9 @@ class WordPress:
             HAM_WP_HOST=f"127.0.0.1:{self.port}",
             HAM_WP_CONTENT=str(self.content_dir),
         )
+        if self.clock_offset:
+            (library,) = glob.glob("/usr/lib/*/faketime/libfaketime.so.1")  # Debian's faketime
+            env.update(LD_PRELOAD=library, FAKETIME=f"{self.clock_offset:+d}")
         return env
 
     def _php_cmd(self) -> list[str]:

@@ -27,7 +27,9 @@ Every failure (download, HTTP status, page object, spider or item error) is reco
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
@@ -75,6 +77,19 @@ def newer(lastmod: str, since: str) -> bool:
     """Whether a sitemap's ``lastmod`` (W3C datetime, or a date) is later than ``since``."""
     value = site_time(lastmod.strip())
     return bool(value) and datetime.fromisoformat(value) > datetime.fromisoformat(since)
+
+
+def clock_offset(date: bytes | None, age: bytes | None, received: float) -> float | None:
+    """Seconds the clock of the server that sent ``Date`` (and ``Age``: how long a cache kept
+    the answer) is ahead of ours at ``received`` (a Unix time); negative when it is behind,
+    None without a readable date. Never more than the true offset: the date is the server's
+    second, before the answer travelled."""
+    try:
+        sent = parsedate_to_datetime(date.decode("latin-1")).timestamp() if date else None
+        kept = int(age) if age else 0
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return None if sent is None else sent + kept - received
 
 
 def header_int(response: Response, name: str) -> int | None:
@@ -136,6 +151,7 @@ class HamSpider(scrapy.Spider):
         self.home_done = False  # the home page has said where the site is (begin)
         self.early = None  # reads the first REST page's answer, when it came before that
         self.first_rest_url: str | None = None
+        self.clock_offset: float | None = None  # the site's clock less ours, the least seen
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -143,7 +159,17 @@ class HamSpider(scrapy.Spider):
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.spider_error, signal=signals.spider_error)
         crawler.signals.connect(spider.item_error, signal=signals.item_error)
+        crawler.signals.connect(spider.read_clock, signal=signals.response_received)
         return spider
+
+    def read_clock(self, response: Response, request=None, spider=None) -> None:
+        """The site's clock, from every answer: where it is behind ours, the next incremental
+        run asks for what changed since that much earlier (``archive.watermark``), or the
+        edits made just after this run listed the site would fall before its watermark."""
+        headers = response.headers
+        offset = clock_offset(headers.get(b"Date"), headers.get(b"Age"), time.time())
+        if offset is not None and (self.clock_offset is None or offset < self.clock_offset):
+            self.clock_offset = offset
 
     async def start(self):
         """The home page, and beside it the first REST page, read once the home page has said
