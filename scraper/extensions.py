@@ -12,14 +12,18 @@ from twisted.internet import task
 
 
 def progress_line(stats: dict) -> str:
-    """``fetched 120 pages · 100 articles (98 added, 2 changed, 0 unchanged) · 0 failed``."""
+    """``fetched 120 pages · 100 articles (98 added, 2 changed, 0 unchanged) · 0 gone · 0
+    failed``, with ``· 1 withheld (password)`` before the failures when a post was."""
     saved = {k: stats.get(f"archive/{k}", 0) for k in ("added", "changed", "unchanged")}
-    return (
-        f"fetched {stats.get('response_received_count', 0)} pages · "
+    parts = [
+        f"fetched {stats.get('response_received_count', 0)} pages",
         f"{sum(saved.values())} articles ({saved['added']} added, {saved['changed']} changed, "
-        f"{saved['unchanged']} unchanged) · {stats.get('archive/deleted', 0)} gone · "
-        f"{stats.get('ham/failed', 0)} failed"
-    )
+        f"{saved['unchanged']} unchanged)",
+        f"{stats.get('archive/deleted', 0)} gone",
+    ]
+    if withheld := stats.get("ham/withheld"):
+        parts.append(f"{withheld} withheld (password)")
+    return " · ".join([*parts, f"{stats.get('ham/failed', 0)} failed"])
 
 
 class Progress:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -17,6 +17,7 @@ from scrapy.utils.response import get_meta_refresh
 
 from scraper.archive import Archive, refresh_people
 from scraper.captures import UnreadableCapture, read_body, read_location
+from scraper.items import Article
 from scraper.pages import (
     NotAnArticle,
     RestPost,
@@ -49,13 +50,24 @@ def articles_in(capture: dict, body: bytes, site: str) -> list:
             posts = rest_posts(capture["status"], capture["content_type"] or "", body)
         except RestRefused:
             return []
-        return [RestPost(post, site).to_article() for post in posts if "_embedded" in post]
+        return list(rest_articles(posts, site))
     if capture["status"] == 200 and "html" in (capture["content_type"] or ""):
         try:
             return [read_article(capture["url"], body, site, capture["content_type"])]
         except NotAnArticle:
             return []
     return []
+
+
+def rest_articles(posts: list[dict], site: str) -> Iterator[Article]:
+    """The posts of a REST page, each as the crawl read it: one that is no article (a post
+    behind a password, say) is skipped, as the crawl skipped it."""
+    for post in posts:
+        if "_embedded" in post:
+            try:
+                yield RestPost(post, site).to_article()
+            except NotAnArticle:
+                continue
 
 
 class Redirects:

@@ -1,6 +1,7 @@
 """Never lose what was published: edits, deletions, incremental runs, kill and resume, reparse."""
 
 import http.server
+import json
 import os
 import re
 import signal
@@ -254,6 +255,42 @@ def test_edits_are_found_whatever_the_site_timezone(mariadb, tmp_path):
         assert query(db, "select title from articles where post_id = ?", [edited]) == [
             ("Judul Sesudah Suntingan",)
         ]
+
+
+@pytest.mark.parametrize(
+    "theme, locale", [("twentytwentyone", "en_US"), ("twentytwentythree", "id_ID")]
+)
+def test_a_post_put_behind_a_password_keeps_its_last_public_state(mariadb, tmp_path, theme, locale):
+    """WordPress answers a password-protected post with its password form (in HTML) and an
+    empty content (REST): neither is an edit. The row keeps the text that was public, the run
+    says the post is withheld, nothing fails; once public again, it is read as before."""
+    posts = corpus.make_corpus(6)
+    with wordpress.start_site(
+        tmp_path / "wp", posts, mariadb=mariadb, theme=theme, locale=locale
+    ) as site:
+        db = tmp_path / "archive.db"
+        crawl(site.url, db)
+        protected = site.ids[2]
+        columns = "url, title, body_text, word_count, version_count, changed_at, deleted_at"
+        public = query(db, f"select {columns} from articles where post_id = ?", [protected])
+        site.wp.update_post(protected, post_password="rahasia")
+        for extra in ((), ("--full",)):
+            summary = crawl(site.url, db, *extra)
+            assert "· 1 withheld (password) · 0 failed" in summary, summary
+            assert query(db, f"select {columns} from articles where post_id = ?", [protected]) == (
+                public
+            )
+        coverage = json.loads(last_run(db)["coverage"])
+        assert coverage["withheld"] == [public[0][0]]
+        site.wp.php("update_option('ham_test_rest_locked', 1);")  # the pages: the password form
+        summary = crawl(site.url, db, "--full")
+        assert "· 1 withheld (password) · 0 failed" in summary and "0 changed" in summary
+        assert query(db, f"select {columns} from articles where post_id = ?", [protected]) == public
+        assert query(db, "select count(*) from article_versions") == [(0,)]
+        reparse_keeps(db, {"articles": columns})  # the captures of the form read the same way
+        site.wp.update_post(protected, post_password="")
+        summary = crawl(site.url, db, "--full")
+        assert "withheld" not in summary and "0 changed" in summary
 
 
 def test_an_edit_right_after_a_run_is_found_though_the_sites_clock_is_behind(mariadb, tmp_path):

@@ -1,6 +1,6 @@
 """Page objects: bytes and a URL in, an Article (or a list of URLs) out. No network, no database."""
 
-from scraper.pages.article import NotAnArticle, Unreadable, make_article
+from scraper.pages.article import NotAnArticle, Unreadable, Withheld, make_article
 from scraper.pages.html import (
     AnyThemeV1,
     ArticlePage,
@@ -22,6 +22,7 @@ __all__ = [
     "RestRefused",
     "SitemapPage",
     "Unreadable",
+    "Withheld",
     "make_article",
     "page_object_for",
     "rest_posts",

@@ -18,6 +18,17 @@ class NotAnArticle(ValueError):
     """The page is not a published post (a page, an attachment, a listing, ...)."""
 
 
+class Withheld(NotAnArticle):
+    """A post the site lists but withholds (password-protected): nothing public to read, so an
+    archived row keeps the last state that was public, instead of the password form."""
+
+
+def asks_a_password(content: HtmlElement) -> bool:
+    """Whether WordPress's password form stands in a post's content (``get_the_password_form``:
+    a form sent to ``wp-login.php?action=postpass``, whatever the theme and the language)."""
+    return any("action=postpass" in (form.get("action") or "") for form in content.iter("form"))
+
+
 class Unreadable(Exception):
     """The page is a post (or may be) but cannot be read whole: a failure, never a skip."""
 

@@ -22,7 +22,15 @@ from w3lib.encoding import (
 )
 
 from scraper.items import Article
-from scraper.pages.article import NotAnArticle, Unreadable, ends_whole, make_article, missing
+from scraper.pages.article import (
+    NotAnArticle,
+    Unreadable,
+    Withheld,
+    asks_a_password,
+    ends_whole,
+    make_article,
+    missing,
+)
 from scraper.text import absolute_url, canonical_url, plain, post_author, site_time
 
 POST_ID = re.compile(r"[?&]p=(\d+)|post-?(?:id-)?(\d+)")
@@ -122,6 +130,8 @@ class ArticlePage:
     def to_article(self) -> Article:
         if not self.is_post:
             raise NotAnArticle(f"not a post: {self.url}")
+        if self.bodies and asks_a_password(self.bodies[0]):
+            raise Withheld(f"password-protected: {self.url}")
         published_at = self.published_at
         if not self.bodies or not published_at:
             what = "publication date" if self.bodies else "article body"

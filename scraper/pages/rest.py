@@ -7,7 +7,7 @@ from datetime import UTC
 from typing import Any
 
 from scraper.items import Article
-from scraper.pages.article import NotAnArticle, Unreadable, make_article
+from scraper.pages.article import NotAnArticle, Unreadable, Withheld, make_article
 from scraper.pages.html import parse_fragment
 from scraper.text import absolute_url, plain, site_time
 
@@ -53,6 +53,8 @@ class RestPost:
         if data.get("type", "post") != "post" or data.get("status", "publish") != "publish":
             raise NotAnArticle(f"not a published post: {data.get('link')}")
         content = (data.get("content") or {}).get("rendered") or ""
+        if (data.get("content") or {}).get("protected") and not content.strip():
+            raise Withheld(f"password-protected: {data.get('link')}")
         url = absolute_url(self.site, data["link"], self.site)
         if url is None:
             raise Unreadable(f"post {data.get('id')} has a link that is not a URL")

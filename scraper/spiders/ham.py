@@ -57,6 +57,7 @@ from scraper.pages import (
     RestPost,
     RestRefused,
     SitemapPage,
+    Withheld,
     rest_posts,
 )
 from scraper.pages.listing import sitemap_urls_from_robots
@@ -152,6 +153,7 @@ class HamSpider(scrapy.Spider):
         self.early = None  # reads the first REST page's answer, when it came before that
         self.first_rest_url: str | None = None
         self.clock_offset: float | None = None  # the site's clock less ours, the least seen
+        self.withheld: set[str] = set()  # posts listed but behind a password
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -367,6 +369,9 @@ class HamSpider(scrapy.Spider):
             self.rest_ids.add(data["id"])  # listed, so not gone, even if it cannot be read
             try:
                 article = RestPost(data, self.site).to_article()
+            except Withheld as error:
+                self.withhold(data.get("link") or response.url, error)
+                continue
             except NotAnArticle as error:
                 self.count("skipped")
                 self.logger.info("REST post %s skipped: %s", data["id"], error)
@@ -837,7 +842,9 @@ class HamSpider(scrapy.Spider):
         those a sitemap's ``lastmod`` says changed since the last run."""
         if not urls:
             return
-        known = self.seen.get("rest", set()) | (self.state.live_urls if self.incremental else set())
+        known = self.seen.get("rest", set()) | self.withheld  # read, or behind a password
+        if self.incremental:
+            known |= self.state.live_urls
         self.seen.setdefault(source, set()).update(urls)
         for url in urls:
             if url not in known or url in changed:
@@ -857,6 +864,9 @@ class HamSpider(scrapy.Spider):
         try:
             content_type = response.headers.get("Content-Type")
             article = read_article(response.url, response.body, self.site, content_type)
+        except Withheld as error:
+            self.withhold(response.url, error)
+            return
         except NotAnArticle as error:
             if not quiet:  # a page listed as a post that is none (a block page): a failure
                 self.fail(response.url, "article", reason_of(error), response)
@@ -949,6 +959,13 @@ class HamSpider(scrapy.Spider):
         url = getattr(item, "url", None) or (response.url if response is not None else "")
         self.fail(url, "item", reason_of(failure.value) if failure else "item error", response)
 
+    def withhold(self, url: str, why: Withheld) -> None:
+        """A post behind a password: no failure, no change; its archived row stays as it was
+        last public, and the run lists it (``coverage``)."""
+        self.withheld.add(canonical_url(url, self.site))
+        self.crawler.stats.set_value("ham/withheld", len(self.withheld))
+        self.logger.info("%s", why)
+
     def count(self, what: str) -> None:
         self.crawler.stats.inc_value(f"ham/{what}")
 
@@ -965,6 +982,8 @@ class HamSpider(scrapy.Spider):
         if "rest" in self.seen and "sitemap" in self.seen:
             report["only_rest"] = sorted(self.seen["rest"] - self.seen["sitemap"])[:50]
             report["only_sitemap"] = sorted(self.seen["sitemap"] - self.seen["rest"])[:50]
+        if self.withheld:
+            report["withheld"] = sorted(self.withheld)[:50]
         if self.deletion_sweep is not None and self.state.live_posts:
             report["deletion_sweep"] = self.deletion_sweep.incomplete() or "complete"
         return report
