@@ -283,6 +283,11 @@ def why_nothing(site: str, spider, stats: dict) -> str:
             f"{unread} article pages of {where} could not be read ({spider.first_failure}): "
             "did the layout change? see docs/sources.md"
         )
+    if forbidden := stats.get("robotstxt/forbidden"):
+        return (
+            f"the robots.txt of {where} forbids ham-archive to fetch its pages ({forbidden} "
+            "requests not made): nothing archived"
+        )
     return (
         f"no articles found at {where}: is it a press site? "
         f"(REST API: {refused}; sitemaps, feeds and pages: no article found)"

@@ -1,5 +1,6 @@
 """The command line as a user meets it: exit codes and one-line errors, never a traceback."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -128,24 +129,43 @@ def test_unshare_is_available():
     assert shutil.which("unshare") and shutil.which("ip")
 
 
-def test_a_site_that_is_not_wordpress(tmp_path):
-    """A plain web server on loopback: no REST API, no sitemap, no post in its pages."""
+def test_a_site_whose_robots_txt_forbids_everything(tmp_path):
+    """WordPress's "Discourage search engines": nothing is fetched, and the line says why."""
     site = tmp_path / "site"
     site.mkdir()
-    (site / "index.html").write_text("<html><body><a href='/about/'>About</a></body></html>")
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /\n")
+    (site / "index.html").write_text("<html><body><a href='/2024/05/01/a/'>A</a></body></html>")
+    with static_server(site) as url:
+        result = run("crawl", "--site", url, "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 1
+    assert_one_line_error(result, f"the robots.txt of {url} forbids ham-archive to fetch its pages")
+
+
+@contextlib.contextmanager
+def static_server(directory: Path):
+    """``python -m http.server`` serving ``directory`` on loopback; yields its URL."""
     port = closed_port()
     command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
-    server = subprocess.Popen(command, cwd=site, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(command, cwd=directory, stderr=subprocess.DEVNULL)
     try:
         for _ in range(50):
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.1)
-        result = run("crawl", "--site", f"http://127.0.0.1:{port}", "--db", str(tmp_path / "a.db"))
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_a_site_that_is_not_wordpress(tmp_path):
+    """A plain web server on loopback: no REST API, no sitemap, no post in its pages."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<html><body><a href='/about/'>About</a></body></html>")
+    with static_server(site) as url:
+        result = run("crawl", "--site", url, "--db", str(tmp_path / "a.db"))
     assert_one_line_error(result, "no articles found at http://127.0.0.1:")
     assert "is it a press site? (REST API: HTTP 404" in result.stderr
     assert not (tmp_path / "a.db").exists()
