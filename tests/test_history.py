@@ -51,6 +51,16 @@ def newest_post_id(site) -> int:
     return max(site.published(), key=lambda pair: pair[1]["date"])[0]
 
 
+def assert_the_next_run_finds_an_edit(site, db: Path) -> None:
+    edited = site.ids[6]
+    site.wp.update_post(edited, post_title="Judul Sesudah Suntingan")
+    summary = crawl(site.url, db)
+    assert "(incremental)" in summary and "1 changed" in summary
+    assert query(db, "select title from articles where post_id = ?", [edited]) == [
+        ("Judul Sesudah Suntingan",)
+    ]
+
+
 @pytest.mark.parametrize("locked", [False, True], ids=["rest", "html"])
 def test_edit_becomes_a_version_and_trash_a_deletion(wp_fresh, tmp_path, locked):
     site, db = wp_fresh, tmp_path / "archive.db"
@@ -248,13 +258,7 @@ def test_edits_are_found_whatever_the_site_timezone(mariadb, tmp_path):
     with wordpress.start_site(tmp_path / "wp", posts, mariadb=mariadb, timezone="UTC") as site:
         db = tmp_path / "archive.db"
         crawl(site.url, db)
-        edited = site.ids[6]
-        site.wp.update_post(edited, post_title="Judul Sesudah Suntingan")
-        summary = crawl(site.url, db)
-        assert "(incremental)" in summary and "1 changed" in summary
-        assert query(db, "select title from articles where post_id = ?", [edited]) == [
-            ("Judul Sesudah Suntingan",)
-        ]
+        assert_the_next_run_finds_an_edit(site, db)
 
 
 @pytest.mark.parametrize(
@@ -303,13 +307,7 @@ def test_an_edit_right_after_a_run_is_found_though_the_sites_clock_is_behind(mar
         crawl(site.url, db)
         run = last_run(db)
         assert -302 < run["site_clock_offset"] <= -300
-        edited = site.ids[6]
-        site.wp.update_post(edited, post_title="Judul Sesudah Suntingan")
-        summary = crawl(site.url, db)
-        assert "(incremental)" in summary and "1 changed" in summary
-        assert query(db, "select title from articles where post_id = ?", [edited]) == [
-            ("Judul Sesudah Suntingan",)
-        ]
+        assert_the_next_run_finds_an_edit(site, db)
 
 
 @pytest.mark.parametrize(
