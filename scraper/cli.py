@@ -139,7 +139,9 @@ def crawl(
         except ArchiveError as error:
             raise click.ClickException(str(error)) from None
         started = time.monotonic()
-        results = run_spiders(sites, db_path, verbose, full=full, warc_dir=warc_dir, **overrides)
+        results = run_spiders(
+            sites, db_path, verbose, full=full, warc_dir=warc_dir, **(overrides or {})
+        )
         seconds = time.monotonic() - started
     finally:
         lock.release()
@@ -187,7 +189,8 @@ def storage_failure(db_path: str, results: list[dict], command: str = "crawl") -
 
 
 # Exit status of `crawl`, for cron and systemd (docs/operations.md): 1 (failed) is a
-# ClickException when no site gave anything; 3 when any site's run was not ok.
+# ClickException when no site gave anything or the disk refused a write, and the exit of a
+# run that was stopped; 3 when any site's run was not ok.
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
 
 

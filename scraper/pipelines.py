@@ -82,11 +82,12 @@ class Writer:
                 batch.append(self.tasks.get())
             closing = any(work is None for work, _, _ in batch)
             for group in transactions(batch):
-                if self.fault and not group[0][2]:
-                    for work, future, _ in group:  # refused, but the close (None)
-                        future.set_exception(ArchiveUnwritable(self.fault)) if work else (
+                if self.fault and not group[0][2]:  # refused, but the close (None)
+                    for work, future, _ in group:
+                        if work is None:
                             future.set_result(None)
-                        )
+                        else:
+                            future.set_exception(ArchiveUnwritable(self.fault))
                     continue
                 for future, value, error in write_batch(archive, [task[:2] for task in group]):
                     self.fault = self.fault or (error and storage_fault(error))
