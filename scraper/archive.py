@@ -84,9 +84,11 @@ KEPT_COLUMNS = (
 )
 # A change of any of these is an edit: the previous state goes to article_versions.
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
-# Not every source carries these (an HTML page has no modified date, may lack the post id): a
-# record without one keeps the value the archive has.
-UNKNOWN_WHEN_NULL = ("post_id", "modified_at", "featured_image", "site")
+# Not every source carries these (an HTML page has no modified date, may lack the post id; a
+# theme may show no byline, and a site that hides its users from the REST API embeds no author
+# in its posts): a record without one keeps the value the archive has. A post always has an
+# author in WordPress, so a missing one is unknown, not removed.
+UNKNOWN_WHEN_NULL = ("post_id", "modified_at", "featured_image", "site", "author")
 # An article's state: every column but the bookkeeping, kept whole in each version.
 STATE_COLUMNS = {k: v for k, v in ARTICLE_COLUMNS.items() if k not in KEPT_COLUMNS}
 CHILD_TABLES = {

@@ -63,7 +63,7 @@ def rest_articles(posts: list[dict], site: str) -> Iterator[Article]:
     """The posts of a REST page, each as the crawl read it: one that is no article (a post
     behind a password, say) is skipped, as the crawl skipped it."""
     for post in posts:
-        if "_embedded" in post:
+        if "content" in post:  # a post object, not an id of a listing of ids (_fields=id)
             try:
                 yield RestPost(post, site).to_article()
             except NotAnArticle:

@@ -23,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scraper.archive import watermark
+from scraper.reparse import articles_in
 from scraper.spiders.ham import clock_offset
 from scraper.text import SITE_TZ
 
@@ -295,6 +296,55 @@ def test_a_post_put_behind_a_password_keeps_its_last_public_state(mariadb, tmp_p
         site.wp.update_post(protected, post_password="")
         summary = crawl(site.url, db, "--full")
         assert "withheld" not in summary and "0 changed" in summary
+
+
+HIDE_USERS = """<?php
+// A common hardening against user enumeration: no users in the REST API, so posts embed no author.
+add_filter('rest_endpoints', function ($endpoints) {
+    foreach (array_keys($endpoints) as $route) {
+        if (strpos($route, '/wp/v2/users') === 0) {
+            unset($endpoints[$route]);
+        }
+    }
+    return $endpoints;
+});
+"""
+
+
+def test_a_site_that_hides_its_users_changes_no_article(wp_fresh, tmp_path):
+    """The REST API's posts then embed no author: unknown, not removed. A --full run made
+    every article an edit with no author; now nothing changes, and the reparse agrees."""
+    site, db = wp_fresh, tmp_path / "archive.db"
+    crawl(site.url, db)
+    columns = "url, author, version_count, changed_at"
+    before = query(db, f"select {columns} from articles order by url")
+    assert all(author for _, author, _, _ in before)
+    (site.wp.content_dir / "mu-plugins" / "hide-users.php").write_text(HIDE_USERS)
+    summary = crawl(site.url, db, "--full")
+    assert f"0 added, 0 changed, {len(before)} unchanged" in summary, summary
+    assert query(db, f"select {columns} from articles order by url") == before
+    assert query(db, "select count(*) from article_versions") == [(0,)]
+    reparse_keeps(db, {"articles": columns})
+
+
+def test_a_reparse_reads_rest_posts_without_embedded_terms_as_the_crawl_did():
+    """A REST page whose posts came without ``_embedded`` (a site that ignores ``_embed``) is
+    read back, not skipped: a reparse rebuilt every row a crawl stored, or lost it."""
+    post = {
+        "id": 7,
+        "type": "post",
+        "status": "publish",
+        "link": "http://127.0.0.1:8080/2022/09/14/siaran/",
+        "date_gmt": "2022-09-14T02:00:00",
+        "title": {"rendered": "Siaran"},
+        "content": {"rendered": "<p>Jakarta, ham.go.id – Teks siaran pers. (Humas DJHAM)</p>"},
+    }
+    ids = [{"id": 7}]  # a listing of ids (_fields=id): no post to read
+    capture = {"url": "http://127.0.0.1:8080/wp-json/wp/v2/posts", "status": 200}
+    capture["content_type"] = "application/json"
+    for body, expected in ((json.dumps([post]), [7]), (json.dumps(ids), [])):
+        articles = articles_in(capture, body.encode(), "http://127.0.0.1:8080")
+        assert [article.post_id for article in articles] == expected
 
 
 def test_an_edit_right_after_a_run_is_found_though_the_sites_clock_is_behind(mariadb, tmp_path):
