@@ -88,7 +88,16 @@ CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body
 # theme may show no byline, and a site that hides its users from the REST API embeds no author
 # in its posts): a record without one keeps the value the archive has. A post always has an
 # author in WordPress, so a missing one is unknown, not removed.
-UNKNOWN_WHEN_NULL = ("post_id", "modified_at", "featured_image", "site", "author")
+UNKNOWN_WHEN_NULL = (
+    "post_id",
+    "modified_at",
+    "featured_image",
+    "site",
+    "author",
+    "categories",
+    "tags",
+)
+UNKNOWN_CONTENT = [name for name in CONTENT_FIELDS if name in UNKNOWN_WHEN_NULL]
 # An article's state: every column but the bookkeeping, kept whole in each version.
 STATE_COLUMNS = {k: v for k, v in ARTICLE_COLUMNS.items() if k not in KEPT_COLUMNS}
 CHILD_TABLES = {
@@ -623,7 +632,8 @@ class Archive:
                 self._make_room(article.url)
             if existing is None:
                 first = {"first_seen_at": seen_at, "last_seen_at": seen_at, "changed_at": seen_at}
-                insert_rows(self.db, "articles", [{**row, **first, "version_count": 1}])
+                unsaid = {name: "[]" for name in TERM_COLUMNS if row[name] is None}  # none known
+                insert_rows(self.db, "articles", [{**row, **unsaid, **first, "version_count": 1}])
                 outcome = "added"
             else:
                 if existing["url"] != article.url:
@@ -754,6 +764,10 @@ class Archive:
         following = states[after] if after < len(states) else None  # the next state known
         versions_table = self.db["article_versions"]
         update: dict = {"first_seen_at": min(existing["first_seen_at"] or seen_at, seen_at)}
+
+        # What the capture did not say (a byline, terms) is taken from the state beside it.
+        near = holding or following
+        row = {**row, **{f: near[f] for f in UNKNOWN_CONTENT if row[f] is None}}
 
         def same(state: dict) -> bool:
             return all(state[f] == row[f] for f in CONTENT_FIELDS)
@@ -1087,8 +1101,9 @@ def rebuild_derived(db: sqlite_utils.Database) -> None:
 
 def article_row(article: Article) -> dict:
     row = {name: getattr(article, name, None) for name in ARTICLE_COLUMNS}
-    row["categories"] = json.dumps(article.categories, ensure_ascii=False)
-    row["tags"] = json.dumps(article.tags, ensure_ascii=False)
+    for name in TERM_COLUMNS:  # None: not said by the source (UNKNOWN_WHEN_NULL)
+        terms = getattr(article, name)
+        row[name] = None if terms is None else json.dumps(terms, ensure_ascii=False)
     row["year"] = int(article.published_at[:4])
     for name in KEPT_COLUMNS:
         del row[name]

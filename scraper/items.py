@@ -42,8 +42,10 @@ class Article:
     slug: str = ""
     modified_at: str | None = None
     author: str | None = None
-    categories: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
+    # None: the source did not say (a REST post whose terms could not be embedded), kept as
+    # the archive has them
+    categories: list[str] | None = field(default_factory=list)
+    tags: list[str] | None = field(default_factory=list)
     word_count: int = 0
     featured_image: str | None = None  # absolute URL, when the source names one
     # What the text itself says (scraper.press_release, pure):

@@ -158,6 +158,30 @@ def test_an_html_pass_keeps_what_only_rest_knows(tmp_path):
     assert rows(path, "select count(*) n from article_versions") == [{"n": 0}]
 
 
+@pytest.mark.parametrize("unsaid", [{"author": None}, {"categories": None, "tags": None}])
+def test_an_author_or_terms_a_source_did_not_say_are_no_change(tmp_path, unsaid):
+    """Now, or earlier (a web archive's state): the row and its history keep what they have.
+    An article first seen so has no terms, and no author."""
+    archive = Archive(tmp_path / "a.db")
+    assert archive.save(article(), "2024-05-01T00:00:00+07:00") == "added"
+    assert archive.save(article(**unsaid), "2024-05-02T00:00:00+07:00") == "unchanged"
+    assert archive.save(article(**unsaid), "2024-04-01T00:00:00+07:00") == "unchanged"
+    row = archive.db["articles"].get(article().url)
+    assert (row["author"], row["categories"], row["tags"]) == (
+        "operator.info2",
+        '["Berita"]',
+        '["HAM"]',
+    )
+    assert (row["version_count"], archive.db["article_versions"].count) == (1, 0)
+    assert (
+        archive.save(article(url="https://ham.go.id/2022/09/14/lain/", post_id=8, **unsaid))
+        == "added"
+    )
+    other = archive.db["articles"].get("https://ham.go.id/2022/09/14/lain/")
+    expected = {"author": None} if "author" in unsaid else {"categories": "[]", "tags": "[]"}
+    assert {name: other[name] for name in expected} == expected
+
+
 def test_a_new_slug_or_date_moves_the_row_and_keeps_the_old_url(tmp_path):
     path = tmp_path / "archive.db"
     old, new = "https://ham.go.id/2022/09/14/judul/", "https://ham.go.id/2022/09/13/judul-baru/"

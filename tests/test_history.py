@@ -298,11 +298,11 @@ def test_a_post_put_behind_a_password_keeps_its_last_public_state(mariadb, tmp_p
         assert "withheld" not in summary and "0 changed" in summary
 
 
-HIDE_USERS = """<?php
-// A common hardening against user enumeration: no users in the REST API, so posts embed no author.
+HIDE_ROUTES = """<?php
+// A common hardening: routes of the REST API taken away for everyone (%s).
 add_filter('rest_endpoints', function ($endpoints) {
     foreach (array_keys($endpoints) as $route) {
-        if (strpos($route, '/wp/v2/users') === 0) {
+        if (preg_match('#^/wp/v2/(%s)#', $route)) {
             unset($endpoints[$route]);
         }
     }
@@ -311,20 +311,32 @@ add_filter('rest_endpoints', function ($endpoints) {
 """
 
 
-def test_a_site_that_hides_its_users_changes_no_article(wp_fresh, tmp_path):
-    """The REST API's posts then embed no author: unknown, not removed. A --full run made
-    every article an edit with no author; now nothing changes, and the reparse agrees."""
+@pytest.mark.parametrize("routes", ["users", "categories|tags"], ids=["users", "terms"])
+def test_a_site_that_hides_users_or_terms_from_rest_changes_no_article(wp_fresh, tmp_path, routes):
+    """The posts then embed an error where their author, or their terms, were: unknown, not
+    removed. A --full run made every article an edit without them; now nothing changes, and
+    the reparse agrees. A post first seen so keeps no terms it cannot name."""
     site, db = wp_fresh, tmp_path / "archive.db"
+    newest = max(site.published(), key=lambda pair: pair[1]["date"])[0]
+    site.wp.trash_post(newest)  # published again after the hardening: first seen without them
     crawl(site.url, db)
-    columns = "url, author, version_count, changed_at"
+    columns = "url, author, categories, tags, version_count, changed_at"
     before = query(db, f"select {columns} from articles order by url")
-    assert all(author for _, author, _, _ in before)
-    (site.wp.content_dir / "mu-plugins" / "hide-users.php").write_text(HIDE_USERS)
+    assert all(author and categories != "[]" for _, author, categories, *_ in before)
+    plugin = site.wp.content_dir / "mu-plugins" / "hide-routes.php"
+    plugin.write_text(HIDE_ROUTES % (routes, routes))
     summary = crawl(site.url, db, "--full")
     assert f"0 added, 0 changed, {len(before)} unchanged" in summary, summary
     assert query(db, f"select {columns} from articles order by url") == before
     assert query(db, "select count(*) from article_versions") == [(0,)]
     reparse_keeps(db, {"articles": columns})
+    site.wp.update_post(newest, post_status="publish")
+    crawl(site.url, db)
+    ((author, categories, tags),) = query(
+        db, "select author, categories, tags from articles where post_id = ?", [newest]
+    )
+    assert (author is None) == (routes == "users")
+    assert (categories, tags) == (("[]", "[]") if routes != "users" else (categories, tags))
 
 
 def test_a_reparse_reads_rest_posts_without_embedded_terms_as_the_crawl_did():

@@ -60,12 +60,13 @@ def make_article(
     slug: str | None = None,
     modified_at: str | None = None,
     author: str | None = None,
-    categories: list[str] | None = None,
-    tags: list[str] | None = None,
+    categories: list[str] | None = (),
+    tags: list[str] | None = (),
     featured_image: str | None = None,
     extractor: str | None = None,
 ) -> Article:
-    """Clean the body and derive every computed field the same way for every source."""
+    """Clean the body and derive every computed field the same way for every source.
+    ``categories`` or ``tags`` None: the source has them but did not say which (unknown)."""
     if not published_at:
         raise missing("publication date", url)
     cleaned = clean_body(body, url)
@@ -82,8 +83,8 @@ def make_article(
         slug=slug or slug_of(url),
         modified_at=modified_at,
         author=author,
-        categories=categories or [],
-        tags=tags or [],
+        categories=None if categories is None else list(categories),
+        tags=None if tags is None else list(tags),
         word_count=word_count(text),
         featured_image=featured_image,
         extractor=extractor,

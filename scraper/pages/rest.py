@@ -68,8 +68,8 @@ class RestPost:
             slug=data.get("slug"),
             modified_at=self._time("modified_gmt", "modified"),
             author=self.author,
-            categories=self._terms("category"),
-            tags=self._terms("post_tag"),
+            categories=self._terms("category", "categories"),
+            tags=self._terms("post_tag", "tags"),
             featured_image=self.featured_image,
             extractor=self.EXTRACTOR,
         )
@@ -83,14 +83,18 @@ class RestPost:
         authors = [a for a in self.embedded.get("author", []) if "name" in a]
         return plain(authors[0]["name"]) if authors else None
 
-    def _terms(self, taxonomy: str) -> list[str]:
-        names = (
-            plain(term.get("name"))
+    def _terms(self, taxonomy: str, ids: str) -> list[str] | None:
+        """The names of the post's terms of ``taxonomy``; None when it has some (``ids``) but
+        their names did not come (a site that hides its term routes embeds an error)."""
+        terms = [
+            term
             for group in self.embedded.get("wp:term", [])
+            if isinstance(group, list)  # an error object where the terms could not be embedded
             for term in group
             if isinstance(term, dict) and term.get("taxonomy") == taxonomy
-        )
-        return list(dict.fromkeys(name for name in names if name))
+        ]
+        names = list(dict.fromkeys(name for term in terms if (name := plain(term.get("name")))))
+        return None if not names and self.data.get(ids) else names
 
     @property
     def featured_image(self) -> str | None:
