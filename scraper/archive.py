@@ -19,7 +19,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -420,10 +420,9 @@ class WriteLock:
             if waiting:
                 waiting(f"{self.holder()}; waiting for it to finish")
             fcntl.flock(file, fcntl.LOCK_EX)
-        file.seek(0)
-        file.truncate()
-        file.write(f"{os.getpid()} {now()}\n")
-        file.flush()
+        with suppress(OSError):  # who holds it, for others to read; on a full disk
+            os.ftruncate(file.fileno(), 0)  # the lock holds without it
+            os.pwrite(file.fileno(), f"{os.getpid()} {now()}\n".encode(), 0)
         self._held[self.path] = [file, 1]
 
     def held(self) -> bool | None:

@@ -131,6 +131,7 @@ def crawl(
     sites = tuple(dict.fromkeys(check_site(site) for site in sites or DEFAULT_SITES))
     new_db = not Path(db_path).exists()
     warc = Path(warc_dir) if warc_dir else Path(db_path).parent / "warc"
+    check_warc_dir(warc)
     new_warc = not warc.exists()
     lock = write_lock(db_path, wait)
     try:
@@ -223,6 +224,23 @@ def check_overrides(values: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
+def check_warc_dir(warc: Path) -> None:
+    """Refuse a WARC directory the crawl could not write into, before anything is fetched (the
+    crawl makes it when it is missing)."""
+    for place in (warc, *warc.parents):
+        if not place.exists():
+            continue
+        if not place.is_dir():
+            raise click.ClickException(
+                f"cannot keep the WARC files in {str(warc)!r}: {str(place)!r} is not a directory"
+            )
+        if not os.access(place, os.W_OK | os.X_OK):
+            raise click.ClickException(
+                f"cannot keep the WARC files in {str(warc)!r}: {str(place)!r} is not writable"
+            )
+        return
+
+
 def check_site(site: str) -> str:
     parts = urlsplit(site.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -277,6 +295,8 @@ def crawl_settings(db_path: str, verbose: bool, full: bool, warc_dir: str | None
 
 
 def why_nothing(site: str, spider, stats: dict) -> str:
+    if opened := stats.get("ham/open_error"):
+        return f"cannot open the archive or its WARC files: {opened}"
     if not stats.get("response_received_count") and getattr(spider, "first_failure", None):
         return f"cannot reach {site} ({spider.first_failure})"
     refused = getattr(spider, "rest_refused", None) or "unknown"
@@ -426,6 +446,7 @@ def backfill(
         Archive(db_path).close()
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
+    check_warc_dir(Path(warc_dir) if warc_dir else Path(db_path).parent / "warc")
     started = time.monotonic()
     arguments = {"cdx": cdx, "wayback": wayback, "year_from": year_from, "year_to": year_to}
     process = CrawlerProcess(crawl_settings(db_path, verbose, False, warc_dir))

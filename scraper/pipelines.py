@@ -228,11 +228,21 @@ class ArchivePipeline:
     def open_spider(self, spider=None) -> None:
         self.lock = WriteLock(self.db_path)  # already held when run by ham-archive crawl
         self.lock.acquire()
-        self.writer = open_writer(self.db_path, self.warc_dir)
-        self.archive, self.warc = self.writer.archive, self.writer.warc
         spider = self.crawler.spider
         site, full, mode = spider.site, self.full, getattr(spider, "run_mode", None)
-        self.run_id = self.writer.call(lambda: self.archive.start_run(site, full, mode))
+        try:
+            self.writer = open_writer(self.db_path, self.warc_dir)
+            try:
+                self.archive, self.warc = self.writer.archive, self.writer.warc
+                self.run_id = self.writer.call(lambda: self.archive.start_run(site, full, mode))
+            except BaseException:
+                close_writer(self.writer)
+                self.writer = None
+                raise
+        except Exception as error:  # the crawl stops before any request: its line says why
+            self.lock.release()
+            self.stats.set_value("ham/open_error", str(error) or type(error).__name__)
+            raise
 
     def capture(self, response, request, spider=None) -> None:
         """Every response, before any callback sees it: to a WARC record and a captures row

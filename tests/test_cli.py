@@ -93,6 +93,20 @@ def test_serve_on_a_port_in_use(tmp_path, archive_with_article):
     assert result.stderr == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
 
+def test_a_warc_directory_that_cannot_be_is_refused_before_the_crawl(tmp_path):
+    (tmp_path / "file").write_text("")
+    site = f"http://127.0.0.1:{closed_port()}"
+    db = str(tmp_path / "a.db")
+    result = run("crawl", "--site", site, "--db", db, "--warc-dir", str(tmp_path / "file" / "w"))
+    assert result.returncode == 1
+    assert_one_line_error(result, f"{str(tmp_path / 'file')!r} is not a directory")
+    # As root, one the checks let through, refused by the kernel when the crawl opens it (/proc
+    # takes no directory): the line says so, not 'no articles found'.
+    result = run("crawl", "--site", site, "--db", db, "--warc-dir", "/proc/ham-archive-warc")
+    assert result.returncode == 1
+    assert_one_line_error(result, "WARC files")
+
+
 def test_db_in_missing_directory(tmp_path):
     result = run("crawl", "--db", str(tmp_path / "missing" / "a.db"))
     assert_one_line_error(result, "does not exist")

@@ -214,6 +214,18 @@ def test_a_full_disk_stops_the_crawl_in_one_line_and_the_next_run_completes(site
     assert ham_archive("check", "--db", str(db)).returncode == 0
 
 
+def test_a_disk_already_full_refuses_the_crawl_in_one_line(tmp_path):
+    """No file may grow at all: not the lock file's holder line, not the write-ahead log."""
+    db = tmp_path / "a.db"
+    Archive(db).close()
+    before = db.read_bytes()
+    site = "http://127.0.0.1:9"  # never reached: the archive cannot be opened to write
+    result = ham_archive_limited(1, "crawl", "--site", site, "--db", str(db))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.startswith(f"Error: cannot open {str(db)!r}: "), result.stderr
+    assert db.read_bytes() == before
+
+
 def test_reparse_and_exports_on_a_full_disk_say_so_and_change_nothing(site, tmp_path):
     db = tmp_path / "a.db"
     assert ham_archive("crawl", "--site", site.url, "--db", str(db)).returncode == 0
