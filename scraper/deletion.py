@@ -6,7 +6,10 @@ An archived post is marked deleted only on positive evidence, never because some
   known at the start and the same at the end of the sweep, every page was fetched, the ids seen
   are as many as the total, and a direct lookup of the post (REST ``include=``) answered with a
   valid list that does not contain it. The lookup makes a sweep that raced with a publication or
-  a deletion harmless: a post shifted off the pages is found by it, and archived;
+  a deletion harmless: a post shifted off the pages is found by it, and archived. Both are the
+  REST API's word, one source (a plugin that filters its queries lists nothing, completely), so
+  the post's own URL must also answer with the site's not-found page (``gone_by_answer``,
+  ``absent``);
 * or **its own URL answers 404/410 with the site's real not-found page** (the same page a random
   URL of the same site gets in the same run, so a firewall's or a CDN's 404 does not count),
   backed by a second signal: absent from the sitemaps read completely in the same run, or the
@@ -148,11 +151,13 @@ def gone_by_answer(
     *,
     unlisted: bool = False,
     earlier: Answer | None = None,
+    absent: Evidence | None = None,
 ) -> Evidence | None:
     """Evidence that a post's own URL says it is gone, or None.
 
     ``unlisted``: the sitemaps were read completely in the same run and do not list the URL.
     ``earlier``: the answer an earlier run got, already checked against that run's probe.
+    ``absent``: the REST API's word (``absent_from_listing``), which needs this answer too.
     """
     if not is_site_not_found(answer, probe):
         return None
@@ -163,6 +168,9 @@ def gone_by_answer(
     if earlier is not None and earlier.status in GONE_STATUSES:
         reasons.append("the same not-found answer on an earlier run")
         captures.append(earlier.capture_id)
+    if absent is not None:
+        reasons.extend(absent.reasons)
+        captures.extend(absent.capture_ids)
     if len(reasons) < 2:
         return None
     return Evidence(tuple(reasons), tuple(c for c in captures if c is not None))

@@ -296,13 +296,18 @@ def test_backfill_then_live_crawl_holds_every_post_ever_captured(history, tmp_pa
     assert live.returncode == 0, live.stderr
     gone = {url for (url,) in query(db, "select url from articles where deleted_at is not null")}
     assert gone == {history["dropped"], history["late"]}
-    # ...each with the evidence of the live crawl: a complete listing and a lookup by id,
-    # naming captures a researcher can read back.
+    # ...each with the evidence of the live crawl: its own URL's not-found page, a complete
+    # listing and a lookup by id, naming captures a researcher can read back.
     for (evidence,) in query(
         db, "select deletion_evidence from articles where deleted_at is not null"
     ):
         proof = json.loads(evidence)
-        assert len(proof["reasons"]) == 2 and proof["capture_ids"]
+        assert [reason.split(" of ")[0] for reason in proof["reasons"]] == [
+            "HTTP 404 with the site's not-found page",
+            "absent from a complete listing",
+            "not returned when asked for by id",
+        ]
+        assert proof["capture_ids"]
         assert all(isinstance(c, int) for c in proof["capture_ids"])
         listed = "select count(*) from captures where id in (select value from json_each(?))"
         known = query(db, listed, [json.dumps(proof["capture_ids"])])

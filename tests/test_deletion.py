@@ -97,6 +97,29 @@ def test_a_not_found_needs_the_sites_own_page_and_a_second_signal():
     assert gone_by_answer(Answer(503, probe.fingerprint), probe, unlisted=True) is None
 
 
+def test_the_rest_apis_word_is_a_deletion_only_with_the_posts_own_not_found_page():
+    """A listing and a lookup that do not have a post are one source (a plugin that filters
+    the REST API's queries lists nothing, completely): its URL must say so too."""
+    kind = "text/html; charset=UTF-8"
+    probe = Answer(404, not_found_fingerprint(kind, NOT_FOUND), capture_id=5)
+    known = {2: "u2"}
+    absent = absent_from_listing(known, complete_sweep(set()), Lookup(asked={2}, capture_ids=[9]))
+    assert list(absent) == [2]
+    page = Answer(200, not_found_fingerprint(kind, b"<title>Siaran pers</title>"), capture_id=6)
+    assert gone_by_answer(page, probe, absent=absent[2]) is None  # the page is there
+    blocked = Answer(404, not_found_fingerprint(kind, BLOCKED), capture_id=8)
+    assert gone_by_answer(blocked, probe, absent=absent[2]) is None  # not the site's 404
+    answer = Answer(404, not_found_fingerprint(kind, NOT_FOUND), capture_id=7)
+    assert gone_by_answer(answer, probe, absent=absent[2]).as_json() == {
+        "reasons": [
+            "HTTP 404 with the site's not-found page",
+            "absent from a complete listing of 0 posts",
+            "not returned when asked for by id",
+        ],
+        "capture_ids": [7, 5, 1, 2, 9],
+    }
+
+
 def test_the_fingerprint_ignores_the_body_but_not_the_title():
     page = b"<title>Page not found</title><p>/2022/09/14/a/ was not found</p>"
     other = b"<title>Page not found</title><p>/2023/01/01/b/ was not found</p>"

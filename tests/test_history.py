@@ -359,6 +359,35 @@ def test_a_reparse_reads_rest_posts_without_embedded_terms_as_the_crawl_did():
         assert [article.post_id for article in articles] == expected
 
 
+EMPTY_REST = """<?php
+// A plugin that filters the REST API's queries: a complete, empty listing (X-WP-Total: 0).
+add_filter('rest_post_query', function ($args) {
+    $args['post__in'] = array(0);
+    return $args;
+});
+"""
+
+
+def test_a_rest_api_that_lists_nothing_deletes_nothing_but_what_is_gone(wp_fresh, tmp_path):
+    """The listing and the lookup by id of such an API have none of the posts; every page is
+    there. An incremental run marked every article deleted; now each post's own URL is asked
+    too, and only the post that is gone (trashed: its URL answers the site's 404) is."""
+    site, db = wp_fresh, tmp_path / "archive.db"
+    crawl(site.url, db)
+    (site.wp.content_dir / "mu-plugins" / "empty-rest.php").write_text(EMPTY_REST)
+    trashed = next(post_id for post_id, _ in site.published())
+    url = site.wp.post_info([trashed])[trashed]["link"]
+    site.wp.trash_post(trashed)
+    summary = crawl(site.url, db)
+    assert "(incremental)" in summary and "· 1 gone ·" in summary, summary
+    assert query(db, "select url from articles where deleted_at is not null") == [(url,)]
+    crawl(site.url, db, "--full")  # no posts listed: read from the pages, as a locked API's
+    assert query(db, "select url from articles where deleted_at is not null") == [(url,)]
+    (evidence,) = query(db, "select deletion_evidence from articles where url = ?", [url])[0]
+    assert json.loads(evidence)["reasons"][0] == "HTTP 404 with the site's not-found page"
+    assert len(json.loads(evidence)["reasons"]) == 3
+
+
 def test_an_edit_right_after_a_run_is_found_though_the_sites_clock_is_behind(mariadb, tmp_path):
     """The site's clock five minutes behind ours (libfaketime under PHP): an edit made just
     after a run listed the site is dated before that run's start by our clock. The watermark

@@ -42,6 +42,7 @@ from scraper.archive import Archive, CrawlState
 from scraper.deletion import (
     GONE_STATUSES,
     Answer,
+    Evidence,
     Lookup,
     Sweep,
     absent_from_listing,
@@ -154,6 +155,7 @@ class HamSpider(scrapy.Spider):
         self.first_rest_url: str | None = None
         self.clock_offset: float | None = None  # the site's clock less ours, the least seen
         self.withheld: set[str] = set()  # posts listed but behind a password
+        self.rest_absent: dict[str, Evidence] = {}  # url -> what the REST API says of it
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -480,25 +482,23 @@ class HamSpider(scrapy.Spider):
             if response.meta.get("capture_id"):
                 self.lookup.capture_ids.append(response.meta["capture_id"])
             yield from self.read_posts(posts, response)
-        yield from self.lookup_done()
+        self.lookup_done()
 
     def lookup_failed(self, failure: Failure):
         self.failed(failure, "lookup")
         self.lookup.failed |= set(failure.request.cb_kwargs["ids"])
-        yield from self.lookup_done()
+        self.lookup_done()
 
-    def lookup_done(self):
-        """Once every lookup answered: what the evidence proves gone (scraper.deletion)."""
+    def lookup_done(self) -> None:
+        """Once every lookup answered: the posts the REST API says are gone, each to be asked
+        for at its own URL (``recheck_step``). The API alone is not enough: a plugin that
+        filters its queries lists nothing, completely, while every page is there."""
         self.lookups_pending -= 1
         if self.lookups_pending or self.deletion_sweep is None:
             return
         evidence = absent_from_listing(self.state.live_posts, self.deletion_sweep, self.lookup)
         for post_id, proof in sorted(evidence.items()):
-            yield Gone(
-                url=self.state.live_posts[post_id],
-                reason=proof.reasons[0],
-                evidence=proof.as_json(),
-            )
+            self.rest_absent[self.state.live_posts[post_id]] = proof
 
     # A page of posts the server cannot answer (a 5xx; WordPress fails a whole page for one
     # post it cannot render, such as one with megabytes of inline image) is read again in
@@ -772,7 +772,7 @@ class HamSpider(scrapy.Spider):
 
     def recheck_urls(self) -> set[str]:
         urls = {url for url, kind, _ in self.state.retry if kind == "article"}
-        urls |= set(self.state.unconfirmed) | self.recheck_later
+        urls |= set(self.state.unconfirmed) | self.recheck_later | set(self.rest_absent)
         if self.mode == "html":
             listed = set().union(*self.seen.values()) if self.seen else set()
             urls |= self.state.live_urls - listed
@@ -900,6 +900,7 @@ class HamSpider(scrapy.Spider):
             earlier=Answer(404, "", self.state.unconfirmed[url])
             if url in self.state.unconfirmed
             else None,
+            absent=self.rest_absent.get(url),
         )
         if proof is not None:
             yield Gone(url=url, reason=proof.reasons[0], evidence=proof.as_json())
@@ -984,6 +985,8 @@ class HamSpider(scrapy.Spider):
             report["only_sitemap"] = sorted(self.seen["sitemap"] - self.seen["rest"])[:50]
         if self.withheld:
             report["withheld"] = sorted(self.withheld)[:50]
+        if self.rest_absent:  # the gone ones are in articles.deleted_at; the others answered
+            report["absent_from_rest"] = sorted(self.rest_absent)[:50]
         if self.deletion_sweep is not None and self.state.live_posts:
             report["deletion_sweep"] = self.deletion_sweep.incomplete() or "complete"
         return report
