@@ -131,10 +131,10 @@ def crawl(
     sites = tuple(dict.fromkeys(check_site(site) for site in sites or DEFAULT_SITES))
     new_db = not Path(db_path).exists()
     warc = Path(warc_dir) if warc_dir else Path(db_path).parent / "warc"
-    check_warc_dir(warc)
     new_warc = not warc.exists()
-    lock = write_lock(db_path, wait)
+    lock = write_lock(db_path, wait)  # refuses a database path it cannot write first
     try:
+        check_warc_dir(warc)  # before the archive is made
         try:
             Archive(db_path).close()
         except ArchiveError as error:

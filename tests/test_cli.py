@@ -100,6 +100,7 @@ def test_a_warc_directory_that_cannot_be_is_refused_before_the_crawl(tmp_path):
     result = run("crawl", "--site", site, "--db", db, "--warc-dir", str(tmp_path / "file" / "w"))
     assert result.returncode == 1
     assert_one_line_error(result, f"{str(tmp_path / 'file')!r} is not a directory")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.db.lock", "file"]
     # As root, one the checks let through, refused by the kernel when the crawl opens it (/proc
     # takes no directory): the line says so, not 'no articles found'.
     result = run("crawl", "--site", site, "--db", db, "--warc-dir", "/proc/ham-archive-warc")
