@@ -1,5 +1,7 @@
 """Shared fixtures: small archives, and real WordPress sites (tests/wordpress.py) on 127.0.0.1."""
 
+import resource
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -104,3 +106,22 @@ def ham_archive(*args: str, timeout: float = 600) -> subprocess.CompletedProcess
     """Run the ham-archive command as a user would."""
     command = [sys.executable, "-m", "scraper.cli", *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def limited(max_bytes: int):
+    """For ``preexec_fn``: no file of the child may grow past ``max_bytes`` (RLIMIT_FSIZE: the
+    kernel refuses the write, EFBIG, as a full disk refuses it with ENOSPC)."""
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+
+    return limit
+
+
+def ham_archive_limited(max_bytes: int, *args: str) -> subprocess.CompletedProcess:
+    """``ham_archive`` on a disk that holds no file past ``max_bytes``."""
+    command = [sys.executable, "-m", "scraper.cli", *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=600, preexec_fn=limited(max_bytes)
+    )

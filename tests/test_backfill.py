@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ham_archive, reparse_keeps
+from conftest import ham_archive, ham_archive_limited, reparse_keeps
 from pywb import Wayback, record
 
 from scraper.archive import Archive
@@ -227,6 +227,17 @@ def backfill(history: dict, db: Path, *extra: str, run=ham_archive):
 
 def test_backfill_then_live_crawl_holds_every_post_ever_captured(history, tmp_path):
     db = tmp_path / "archive.db"
+    # On a disk that fills up: stopped at the first refused write, in one line.
+    full = tmp_path / "full" / "archive.db"
+    full.parent.mkdir()
+    Archive(full).close()
+    limited = backfill(history, full, run=lambda *a: ham_archive_limited(300_000, *a))
+    assert limited.returncode == 1, limited.stderr
+    assert limited.stderr.splitlines()[-1].startswith(
+        f"Error: cannot write the archive {str(full)!r} ("
+    )
+    assert "the backfill stopped there" in limited.stderr and "Traceback" not in limited.stderr
+    assert query(full, "pragma integrity_check") == [("ok",)]
     # Interrupted: killed once a few mementos are in, then run again to the end.
     command = [sys.executable, "-m", "scraper.cli"]
     process = backfill(

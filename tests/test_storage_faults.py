@@ -8,15 +8,13 @@ write completes the work."""
 
 import errno
 import hashlib
-import resource
-import signal
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ham_archive
+from conftest import ham_archive, ham_archive_limited, limited
 from warcio.archiveiterator import ArchiveIterator
 
 from scraper.archive import Archive, ArchiveUnwritable, storage_fault
@@ -24,23 +22,6 @@ from scraper.captures import read_body
 from scraper.pipelines import Writer
 
 PER_PAGE = "4"  # 15 REST pages for the 60 posts: a fault falls between two of them
-
-
-def limited(max_bytes: int):
-    """For ``preexec_fn``: no file of the child may grow past ``max_bytes``."""
-
-    def limit() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
-        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
-
-    return limit
-
-
-def ham_archive_limited(max_bytes: int, *args: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "scraper.cli", *args]
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=600, preexec_fn=limited(max_bytes)
-    )
 
 
 def query(db: Path, sql: str) -> list[tuple]:
