@@ -18,6 +18,7 @@ import math
 import os
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
@@ -339,15 +340,25 @@ def now() -> str:
     return datetime.now(SITE_TZ).isoformat(timespec="seconds")
 
 
+# Archives open through SQLite in this process, by resolved path. Their file is not opened
+# again to read its header: closing any descriptor of a file drops every POSIX lock the process
+# holds on it (SQLite's "How To Corrupt An SQLite Database File", 2.2), and a reader closing
+# its connection elsewhere then takes itself for the last, checkpoints and deletes the
+# write-ahead log under the writer. (The spider reads its state while the writer has the
+# archive open: a crawl stopped by SIGTERM lost its last articles and its run record so.)
+OPEN_HERE: Counter[str] = Counter()
+
+
 def check_db_path(path: str | Path, write: bool = True) -> Path:
-    """Refuse a path we must not open (or, with ``write``, write), before anything touches it."""
+    """Refuse a path we must not open (or, with ``write``, write), before anything touches it;
+    an archive this process has open already was checked then (``OPEN_HERE``)."""
     path = Path(path)
     where = str(path.parent)
     if not path.parent.is_dir():
         raise ArchiveError(f"directory {where!r} does not exist")
     if path.is_dir():
         raise ArchiveError(f"{str(path)!r} is a directory, not a database file")
-    if path.exists() and path.stat().st_size:
+    if path.exists() and path.stat().st_size and not OPEN_HERE[str(path.resolve())]:
         with path.open("rb") as file:
             header = file.read(100)
         if not header.startswith(SQLITE_HEADER):
@@ -512,6 +523,8 @@ class Archive:
         self.articles = self.db.table("articles")
         self.words_written: set[str] = set()  # put in search_words by this connection
         self._unguarded = False
+        self._key = str(self.path.resolve())
+        OPEN_HERE[self._key] += 1
 
     def upgrade(self, version: int) -> None:
         """Create what is missing (nothing, on an up-to-date archive: no write), then run the
@@ -973,7 +986,12 @@ class Archive:
         )
 
     def close(self) -> None:
-        self.db.close()
+        if self._key in OPEN_HERE:  # once, however often it is closed
+            self.db.close()
+            OPEN_HERE[self._key] -= 1
+            if OPEN_HERE[self._key] <= 0:
+                del OPEN_HERE[self._key]
+            self._key = ""
 
 
 def query_rows(db: sqlite_utils.Database, sql: str, params: Iterable = ()) -> Iterable[dict]:

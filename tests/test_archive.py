@@ -1,6 +1,8 @@
 """archive.py: the schema researchers query, filled from the page objects."""
 
 import json
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -180,6 +182,32 @@ def test_an_author_or_terms_a_source_did_not_say_are_no_change(tmp_path, unsaid)
     other = archive.db["articles"].get("https://ham.go.id/2022/09/14/lain/")
     expected = {"author": None} if "author" in unsaid else {"categories": "[]", "tags": "[]"}
     assert {name: other[name] for name in expected} == expected
+
+
+READER = (
+    "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('select 1 from articles').fetchall()"
+)
+
+
+def test_opening_the_archive_again_in_the_process_keeps_sqlites_locks(tmp_path):
+    """The spider reads its state (a second Archive) while the writer has the archive open.
+    Reading the file's header for that closed a descriptor of it, which drops every POSIX lock
+    the process holds on the file; a reader closing its connection elsewhere then took itself
+    for the last one and deleted the write-ahead log under the writer (a crawl stopped by
+    SIGTERM lost its last articles and its run record). The file is not opened again now."""
+    db = tmp_path / "a.db"
+    writer = Archive(db)
+    assert writer.save(article(), SEEN[0]) == "added"
+    Archive(db).close()
+    subprocess.run([sys.executable, "-c", READER, str(db)], check=True)
+    assert Path(f"{db}-wal").exists()  # the writer's log, still its
+    assert writer.save(article(url="https://ham.go.id/2022/09/14/lain/", post_id=8)) == "added"
+    writer.close()
+    writer.close()  # twice is once
+    assert rows(db, "select count(*) n from articles") == [{"n": 2}]
+    with pytest.raises(ArchiveError, match="not an SQLite database"):  # checked when first opened
+        (tmp_path / "b.db").write_text("not a database")
+        Archive(tmp_path / "b.db")
 
 
 def test_a_new_slug_or_date_moves_the_row_and_keeps_the_old_url(tmp_path):
