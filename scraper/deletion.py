@@ -9,7 +9,7 @@ An archived post is marked deleted only on positive evidence, never because some
   a deletion harmless: a post shifted off the pages is found by it, and archived. Both are the
   REST API's word, one source (a plugin that filters its queries lists nothing, completely), so
   the post's own URL must also answer with the site's not-found page (``gone_by_answer``,
-  ``absent``);
+  ``absent``), or lead to another post (``led_elsewhere``);
 * or **its own URL answers 404/410 with the site's real not-found page** (the same page a random
   URL of the same site gets in the same run, so a firewall's or a CDN's 404 does not count),
   backed by a second signal: absent from the sitemaps read completely in the same run, or the
@@ -119,6 +119,19 @@ class Answer:
     status: int
     fingerprint: str
     capture_id: int | None = None
+
+
+def led_elsewhere(
+    absent: Evidence, post_id: Hashable, served_id: Hashable | None, served: Answer
+) -> Evidence | None:
+    """Evidence that a post the REST API no longer has (``absent``) is gone, when its own URL
+    now leads, by a redirect, to another post (``served_id``): WordPress answers the URL of a
+    deleted post so when another post's slug begins with its own. None when the post served
+    is the same one, or unknown."""
+    if served_id is None or served_id == post_id:
+        return None
+    reasons = (f"its URL now leads to another post (id {served_id})", *absent.reasons)
+    return Evidence(reasons, tuple(c for c in (served.capture_id, *absent.capture_ids) if c))
 
 
 def not_found_fingerprint(content_type: str, body: bytes) -> str:

@@ -11,6 +11,7 @@ from scraper.deletion import (
     candidates,
     gone_by_answer,
     is_site_not_found,
+    led_elsewhere,
     not_found_fingerprint,
 )
 
@@ -117,6 +118,23 @@ def test_the_rest_apis_word_is_a_deletion_only_with_the_posts_own_not_found_page
             "not returned when asked for by id",
         ],
         "capture_ids": [7, 5, 1, 2, 9],
+    }
+
+
+def test_a_url_that_leads_to_another_post_backs_the_rest_apis_word():
+    absent = absent_from_listing(
+        {2: "u2"}, complete_sweep(set()), Lookup(asked={2}, capture_ids=[9])
+    )[2]
+    served = Answer(200, "", capture_id=6)
+    assert led_elsewhere(absent, 2, 2, served) is None  # the same post, moved: not gone
+    assert led_elsewhere(absent, 2, None, served) is None  # a page that names no post
+    assert led_elsewhere(absent, 2, 5, served).as_json() == {
+        "reasons": [
+            "its URL now leads to another post (id 5)",
+            "absent from a complete listing of 0 posts",
+            "not returned when asked for by id",
+        ],
+        "capture_ids": [6, 1, 2, 9],
     }
 
 

@@ -388,6 +388,36 @@ def test_a_rest_api_that_lists_nothing_deletes_nothing_but_what_is_gone(wp_fresh
     assert len(json.loads(evidence)["reasons"]) == 3
 
 
+def test_a_deleted_post_whose_url_wordpress_redirects_to_another_is_found_gone(mariadb, tmp_path):
+    """WordPress answers the URL of a deleted post with a redirect to a post of the same day
+    whose slug begins with its own (``redirect_guess_404_permalink``): with the REST API's
+    word, that is evidence too. The other post keeps its own row."""
+    posts = corpus.make_corpus(6)
+    with wordpress.start_site(tmp_path / "wp", posts, mariadb=mariadb) as site:
+        db = tmp_path / "archive.db"
+        trashed = site.ids[2]
+        info = site.wp.post_info([trashed])[trashed]
+        sibling = {**posts[2], "slug": f"{info['slug']}-lanjutan", "title": "Siaran lanjutan"}
+        (sibling_id,) = site.wp.insert_posts([sibling])
+        crawl(site.url, db)
+        site.wp.trash_post(trashed)
+        summary = crawl(site.url, db)
+        assert "· 1 gone ·" in summary, summary
+        gone = query(
+            db, "select post_id, deletion_evidence from articles where deleted_at is not null"
+        )
+        assert [post_id for post_id, _ in gone] == [trashed]
+        reasons = json.loads(gone[0][1])["reasons"]
+        assert reasons == [
+            f"its URL now leads to another post (id {sibling_id})",
+            f"absent from a complete listing of {len(site.published())} posts",
+            "not returned when asked for by id",
+        ]
+        assert query(db, "select deleted_at from articles where post_id = ?", [sibling_id]) == [
+            (None,)
+        ]
+
+
 def test_an_edit_right_after_a_run_is_found_though_the_sites_clock_is_behind(mariadb, tmp_path):
     """The site's clock five minutes behind ours (libfaketime under PHP): an edit made just
     after a run listed the site is dated before that run's start by our clock. The watermark

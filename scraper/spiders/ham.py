@@ -49,6 +49,7 @@ from scraper.deletion import (
     candidates,
     gone_by_answer,
     is_site_not_found,
+    led_elsewhere,
     not_found_fingerprint,
 )
 from scraper.items import Article, Gone
@@ -155,7 +156,7 @@ class HamSpider(scrapy.Spider):
         self.first_rest_url: str | None = None
         self.clock_offset: float | None = None  # the site's clock less ours, the least seen
         self.withheld: set[str] = set()  # posts listed but behind a password
-        self.rest_absent: dict[str, Evidence] = {}  # url -> what the REST API says of it
+        self.rest_absent: dict[str, tuple[int, Evidence]] = {}  # url -> post id, the API's word
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -498,7 +499,7 @@ class HamSpider(scrapy.Spider):
             return
         evidence = absent_from_listing(self.state.live_posts, self.deletion_sweep, self.lookup)
         for post_id, proof in sorted(evidence.items()):
-            self.rest_absent[self.state.live_posts[post_id]] = proof
+            self.rest_absent[self.state.live_posts[post_id]] = (post_id, proof)
 
     # A page of posts the server cannot answer (a 5xx; WordPress fails a whole page for one
     # post it cannot render, such as one with megabytes of inline image) is read again in
@@ -877,6 +878,12 @@ class HamSpider(scrapy.Spider):
             self.fail(response.url, "article", reason_of(error), response, again=False)
             return
         yield self.stamp(article, response)
+        asked = asked_url(response)
+        if asked in self.rest_absent and response.meta.get("redirect_urls"):
+            post_id, absent = self.rest_absent[asked]
+            served = Answer(response.status, "", response.meta.get("capture_id"))
+            if proof := led_elsewhere(absent, post_id, article.post_id, served):
+                yield Gone(url=asked, reason=proof.reasons[0], evidence=proof.as_json())
 
     def not_found(self, url: str, response: Response):
         """A 404/410: a deletion only with evidence (scraper.deletion), recorded otherwise."""
@@ -900,7 +907,7 @@ class HamSpider(scrapy.Spider):
             earlier=Answer(404, "", self.state.unconfirmed[url])
             if url in self.state.unconfirmed
             else None,
-            absent=self.rest_absent.get(url),
+            absent=self.rest_absent[url][1] if url in self.rest_absent else None,
         )
         if proof is not None:
             yield Gone(url=url, reason=proof.reasons[0], evidence=proof.as_json())
