@@ -225,23 +225,24 @@ def export_wacz(warc_files: Iterable[Path], pages: Iterable[dict], out: str | Pa
     """Package WARC files as a WACZ (py-wacz) whose page list is ``pages`` (url, ts, title)."""
     from wacz.main import main as wacz
 
+    from scraper.export import write_whole
+
     out = Path(out)
     pages_file = out.with_name(f".{out.name}.pages.jsonl")
-    partial = out.with_name(f".{out.name}.partial")  # ``out`` appears whole, or not at all
     header = {"format": "json-pages-1.0", "id": "pages", "title": "ham-archive articles"}
-    args = ["create", "-o", str(partial), "-p", str(pages_file), *map(str, warc_files)]
+
+    def create(path: Path) -> None:
+        args = ["create", "-o", str(path), "-p", str(pages_file), *map(str, warc_files)]
+        with contextlib.redirect_stdout(io.StringIO()) as said:
+            if wacz(args):
+                raise ExportError(said.getvalue().strip().splitlines()[-1])
+
     try:
         with pages_file.open("w", encoding="utf-8") as file:
             for page in [header, *pages]:
                 file.write(json.dumps(page, ensure_ascii=False) + "\n")
-        with contextlib.redirect_stdout(io.StringIO()) as said:
-            failed = wacz(args)
-        if not failed:
-            os.replace(partial, out)
+        write_whole(out, create)  # whole, or not at all
     except OSError as error:  # a full disk
         raise ExportError(f"cannot write {str(out)!r}: {error.strerror or error}") from None
     finally:
         pages_file.unlink(missing_ok=True)
-        partial.unlink(missing_ok=True)
-    if failed:
-        raise ExportError(said.getvalue().strip().splitlines()[-1])

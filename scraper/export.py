@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,7 +74,9 @@ def _rows(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
     yield from conn.execute("select * from articles order by published_at, url")
 
 
-def _write(target: Path, write) -> None:
+def write_whole(target: Path, write: Callable[[Path], object]) -> None:
+    """``write(path)`` to a partial file beside ``target``, renamed to it once written: the
+    target appears whole or not at all, and a failure (a full disk) leaves nothing behind."""
     partial = target.with_name(target.name + ".partial")
     try:
         write(partial)
@@ -96,7 +98,7 @@ def write_csv(conn: sqlite3.Connection, target: Path, columns: list[str]) -> int
                 writer.writerow(["" if row[c] is None else row[c] for c in columns])
                 count += 1
 
-    _write(target, write)
+    write_whole(target, write)
     return count
 
 
@@ -112,7 +114,7 @@ def write_jsonl(conn: sqlite3.Connection, target: Path) -> None:
                         pass  # kept as the text the archive holds
                 file.write(json.dumps(record, ensure_ascii=False) + "\n")
 
-    _write(target, write)
+    write_whole(target, write)
 
 
 def resource(directory: Path, path: str, **fields) -> dict:
@@ -147,7 +149,7 @@ def export(
     directory.mkdir(parents=True, exist_ok=True)
     try:
         copy = directory / db_path.name
-        _write(copy, lambda path: conn.execute("vacuum into ?", [str(path)]))
+        write_whole(copy, lambda path: conn.execute("vacuum into ?", [str(path)]))
         schema = article_schema(conn, metadata)
         rows = write_csv(conn, directory / "articles.csv", columns)
         write_jsonl(conn, directory / "articles.jsonl")
@@ -213,7 +215,7 @@ def export(
         "resources": resources,
     }
     try:
-        _write(
+        write_whole(
             directory / DATAPACKAGE,
             lambda path: path.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n"),
         )
@@ -243,7 +245,7 @@ def _wacz(db_path: Path, directory: Path, wacz: str | Path | None) -> Path | Non
         try:
             os.link(source, target)
         except OSError:
-            _write(target, lambda path: shutil.copyfile(source, path))
+            write_whole(target, lambda path: shutil.copyfile(source, path))
     return target
 
 

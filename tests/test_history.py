@@ -381,6 +381,9 @@ def test_a_rest_api_that_lists_nothing_deletes_nothing_but_what_is_gone(wp_fresh
     summary = crawl(site.url, db)
     assert "(incremental)" in summary and "· 1 gone ·" in summary, summary
     assert query(db, "select url from articles where deleted_at is not null") == [(url,)]
+    live = {u for (u,) in query(db, "select url from articles")}
+    absent = json.loads(last_run(db)["coverage"])["absent_from_rest"]  # the run says so
+    assert len(absent) == min(50, len(live)) and set(absent) <= live
     crawl(site.url, db, "--full")  # no posts listed: read from the pages, as a locked API's
     assert query(db, "select url from articles where deleted_at is not null") == [(url,)]
     (evidence,) = query(db, "select deletion_evidence from articles where url = ?", [url])[0]

@@ -52,8 +52,9 @@ class RestPost:
         data = self.data
         if data.get("type", "post") != "post" or data.get("status", "publish") != "publish":
             raise NotAnArticle(f"not a published post: {data.get('link')}")
-        content = (data.get("content") or {}).get("rendered") or ""
-        if (data.get("content") or {}).get("protected") and not content.strip():
+        given = data.get("content") or {}
+        content = given.get("rendered") or ""
+        if given.get("protected") and not content.strip():
             raise Withheld(f"password-protected: {data.get('link')}")
         url = absolute_url(self.site, data["link"], self.site)
         if url is None:
