@@ -339,6 +339,41 @@ def test_a_site_that_hides_users_or_terms_from_rest_changes_no_article(wp_fresh,
     assert (categories, tags) == (("[]", "[]") if routes != "users" else (categories, tags))
 
 
+NO_TERMS = """<?php
+// A theme that prints no term lists (Twenty Twenty-One's footer prints them only if any).
+add_filter('the_category', '__return_empty_string');
+add_filter('the_tags', '__return_empty_string');
+"""
+
+
+def test_a_theme_that_shows_no_terms_changes_no_article(wp_fresh, tmp_path):
+    """Read by its HTML pages, a site whose theme stopped printing categories and tags: not
+    said, not removed. A --full run made every article an edit without its terms; now only
+    the post really edited changes, and a post first seen so has none it cannot name."""
+    site, db = wp_fresh, tmp_path / "archive.db"
+    newest = max(site.published(), key=lambda pair: pair[1]["date"])[0]
+    site.wp.trash_post(newest)
+    crawl(site.url, db)
+    columns = "url, categories, tags"
+    before = query(db, f"select {columns} from articles order by url")
+    assert all(categories != "[]" for _, categories, _ in before)
+    site.wp.php("update_option('ham_test_rest_locked', 1);")
+    (site.wp.content_dir / "mu-plugins" / "no-terms.php").write_text(NO_TERMS)
+    edited = site.ids[3]
+    title = query(db, "select title from articles where post_id = ?", [edited])[0][0]
+    site.wp.update_post(edited, post_title="Judul Sesudah Suntingan")
+    summary = crawl(site.url, db, "--full")
+    assert f"0 added, 1 changed, {len(before) - 1} unchanged" in summary, summary
+    assert query(db, f"select {columns} from articles order by url") == before
+    assert query(db, "select post_id, title from article_versions") == [(edited, title)]
+    reparse_keeps(db, {"articles": columns})
+    site.wp.update_post(newest, post_status="publish")
+    crawl(site.url, db)
+    assert query(db, "select categories, tags from articles where post_id = ?", [newest]) == [
+        ("[]", "[]")
+    ]
+
+
 def test_a_reparse_reads_rest_posts_without_embedded_terms_as_the_crawl_did():
     """A REST page whose posts came without ``_embedded`` (a site that ignores ``_embed``) is
     read back, not skipped: a reparse rebuilt every row a crawl stored, or lost it."""

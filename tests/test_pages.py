@@ -66,6 +66,19 @@ def test_sources_agree_and_nothing_is_empty(case):
             assert getattr(html, field) not in (None, "", 0), field
 
 
+@pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.parent.name}/{case.name}")
+def test_a_page_that_shows_no_terms_says_nothing_of_them(case):
+    """Without its term links, a page's categories and tags are unknown (None), not none: many
+    themes print no terms, and a post is never without a category."""
+    meta = json.loads((case / "meta.json").read_text())
+    root = lxml.html.document_fromstring((case / "response.html").read_bytes())
+    for link in root.xpath("//a[contains(@rel, 'tag')] | //*[contains(@class, 'post-terms')]"):
+        link.drop_tree()
+    article = ArticlePage(meta["url"], lxml.html.tostring(root), meta["url"]).to_article()
+    assert (article.categories, article.tags) == (None, None)
+    assert article.title == parse(case, "html").title
+
+
 def test_a_page_is_not_an_article():
     page = b'<html><body class="page-template-default page page-id-7"><div class="entry-content">x'
     with pytest.raises(NotAnArticle):

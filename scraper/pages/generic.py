@@ -212,16 +212,18 @@ class GenericArticlePage:
         return plain(_text(author)) or plain(self.meta.get("author")) or None
 
     @property
-    def categories(self) -> list[str]:
-        return _names(self.structured.get("articleSection") or self.meta.get("article:section"))
+    def categories(self) -> list[str] | None:
+        """None when the page names none: its markup does not say (``UNKNOWN_WHEN_NULL``)."""
+        section = self.structured.get("articleSection") or self.meta.get("article:section")
+        return _names(section) or None
 
     @property
-    def tags(self) -> list[str]:
+    def tags(self) -> list[str] | None:
         keywords = self.structured.get("keywords")
         if isinstance(keywords, str):
             keywords = keywords.split(",")
         tags = [value for key, value in self.opengraph if key == "article:tag"]
-        return _names(keywords or tags)
+        return _names(keywords or tags) or None
 
     @property
     def featured_image(self) -> str | None:

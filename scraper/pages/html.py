@@ -239,13 +239,17 @@ class ArticlePage:
         return self.CATEGORIES(self.scope)
 
     @property
-    def categories(self) -> list[str]:
-        return _names(self._category_links)
+    def categories(self) -> list[str] | None:
+        """None when the page shows no category: many themes print none, and WordPress gives
+        every post at least one, so a page without them says nothing (``UNKNOWN_WHEN_NULL``)."""
+        return _names(self._category_links) or None
 
     @property
-    def tags(self) -> list[str]:
+    def tags(self) -> list[str] | None:
+        """None when the page shows no tag: themes print the list only when there is one, so a
+        post without tags and a theme that hides them look alike."""
         categories = set(self._category_links)
-        return _names(link for link in self.TAGS(self.scope) if link not in categories)
+        return _names(link for link in self.TAGS(self.scope) if link not in categories) or None
 
     @property
     def featured_image(self) -> str | None:
