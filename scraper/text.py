@@ -26,8 +26,28 @@ BLOCK_TAGS = frozenset(
 )
 # Elements kept in body_html but not part of the article's own text.
 NOT_TEXT_TAGS = frozenset({"figcaption"})
-NOT_TEXT_CLASSES = frozenset(
-    {"wp-caption-text", "sharedaddy", "sd-sharing-enabled", "jp-relatedposts"}
+NOT_TEXT_CLASSES = frozenset({"wp-caption-text"})
+# What plugins add to every post's content, not the post's (dropped whole): share buttons, likes,
+# related posts, view counters, ratings. Most change from one view to the next (a view count, an
+# id numbered in page order, a count of shares), and every article would be an edit each run.
+WIDGET_CLASSES = frozenset(
+    {
+        "sharedaddy",  # Jetpack: sharing buttons, likes, related posts
+        "sd-sharing-enabled",
+        "sd-like",
+        "jp-relatedposts",
+        "addtoany_share_save_container",  # AddToAny
+        "a2a_kit",
+        "heateor_sss_sharing_container",  # Sassy Social Share
+        "swp_social_panel",  # Social Warfare
+        "ssba-wrap",  # Simple Share Buttons Adder
+        "shared-counts-wrap",  # Shared Counts
+        "yarpp-related",  # Yet Another Related Posts Plugin
+        "crp_related",  # Contextual Related Posts
+        "post-views",  # Post Views Counter
+        "kk-star-ratings",  # kk Star Ratings
+        "rt-reading-time",  # Reading Time WP
+    }
 )
 URL_ATTRS = ("href", "src", "srcset", "action", "formaction", "poster", "data")
 # Rendering hints WordPress sets differently on a page and in the REST API: not content.
@@ -52,8 +72,8 @@ TAB_NEWLINE = re.compile(r"[\t\n\r]")
 
 def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
     """Sanitize an article body in place: no active content, absolute URLs, no boilerplate."""
-    for el in list(element.iter()):
-        if not isinstance(el.tag, str) or el.tag in DROP_TAGS:  # comments too
+    for el in list(element.iterdescendants()):
+        if not isinstance(el.tag, str) or el.tag in DROP_TAGS or _is_widget(el):  # comments too
             _drop(el)
     for el in element.iter():
         for name in list(el.attrib):
@@ -80,6 +100,11 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
         if only_child and not (p.text or "").strip() and not (p[0].tail or "").strip():
             p.drop_tag()
     return element
+
+
+def _is_widget(el: HtmlElement) -> bool:
+    classes = el.get("class")
+    return bool(classes) and not WIDGET_CLASSES.isdisjoint(classes.split())
 
 
 def _may_be_boilerplate(el: HtmlElement) -> bool:

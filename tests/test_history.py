@@ -374,6 +374,43 @@ def test_a_theme_that_shows_no_terms_changes_no_article(wp_fresh, tmp_path):
     ]
 
 
+WIDGETS = r"""<?php
+// What plugins add to each post's content, as they print it: AddToAny's share buttons (their
+// id numbered in page order) and Post Views Counter's count, one more at every view.
+add_filter('the_content', function ($content) {
+    $id = get_the_ID();
+    $views = (int) get_post_meta($id, 'views', true) + 1;
+    update_post_meta($id, 'views', $views);
+    return $content
+        . '<div class="addtoany_share_save_container addtoany_content addtoany_content_bottom">'
+        . '<div class="a2a_kit a2a_kit_size_32 addtoany_list" id="wpa2a_' . $views . '">'
+        . '<a class="a2a_button_facebook" href="https://www.addtoany.com/add_to/facebook">'
+        . 'Facebook</a></div></div><div class="post-views content-post post-' . $id
+        . ' entry-meta load-static"><span class="post-views-label">Dilihat:</span> '
+        . '<span class="post-views-count">' . number_format($views) . '</span></div>';
+}, 20);
+"""
+
+
+@pytest.mark.parametrize("locked", [False, True], ids=["rest", "html"])
+def test_share_buttons_and_view_counters_are_not_the_article(wp_fresh, tmp_path, locked):
+    """A plugin that adds share buttons and a view count to every post: not its text, and not
+    an edit. Each --full run made every article an edit (the count had gone up), the buttons'
+    label and the count in its text."""
+    site, db = wp_fresh, tmp_path / "archive.db"
+    if locked:
+        site.wp.php("update_option('ham_test_rest_locked', 1);")
+    crawl(site.url, db)
+    columns = "url, body_text, body_html, version_count"
+    before = query(db, f"select {columns} from articles order by url")
+    (site.wp.content_dir / "mu-plugins" / "widgets.php").write_text(WIDGETS)
+    for _ in range(2):
+        summary = crawl(site.url, db, "--full")
+        assert f"0 added, 0 changed, {len(before)} unchanged" in summary, summary
+    assert query(db, f"select {columns} from articles order by url") == before
+    assert query(db, "select count(*) from article_versions") == [(0,)]
+
+
 def test_a_reparse_reads_rest_posts_without_embedded_terms_as_the_crawl_did():
     """A REST page whose posts came without ``_embedded`` (a site that ignores ``_embed``) is
     read back, not skipped: a reparse rebuilt every row a crawl stored, or lost it."""

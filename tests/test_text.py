@@ -1,8 +1,10 @@
+import pytest
 from lxml import html as lxml_html
 
 from scraper.text import (
     BOILERPLATE,
     BOILERPLATE_STARTS,
+    WIDGET_CLASSES,
     body_html,
     body_text,
     canonical_url,
@@ -42,6 +44,18 @@ def test_captions_are_kept_in_html_but_not_in_text():
     assert body_text(body) == "Teks."
     html = body_html(body)
     assert "Foto bersama" in html and 'src="https://ham.go.id/a.jpg"' in html
+
+
+@pytest.mark.parametrize("name", sorted(WIDGET_CLASSES))
+def test_what_plugins_add_to_a_post_is_not_the_post(name):
+    """Share buttons, view counts, related posts: dropped from the text and the HTML, whatever
+    else the element's class says; what follows the widget stays."""
+    body = cleaned(
+        f'<p>Isi siaran.</p><div class="x {name} y"><span>Dilihat: 1.234</span>'
+        f'<a href="/bagikan">Facebook</a></div> Ekor.<p class="{name}-lain">Tetap.</p>'
+    )
+    assert body_text(body) == "Isi siaran.\n\nEkor.\n\nTetap."
+    assert "1.234" not in body_html(body) and "Tetap." in body_html(body)
 
 
 def test_active_content_is_removed():
