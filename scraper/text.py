@@ -50,6 +50,8 @@ WIDGET_CLASSES = frozenset(
     }
 )
 URL_ATTRS = ("href", "src", "srcset", "action", "formaction", "poster", "data")
+# Cloudflare's Email Address Obfuscation: what its script shows in place of an address.
+CLOUDFLARE_EMAIL = "/cdn-cgi/l/email-protection"
 # Rendering hints WordPress sets differently on a page and in the REST API: not content.
 HINT_ATTRS = frozenset({"loading", "decoding", "fetchpriority"})
 
@@ -75,13 +77,17 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
     for el in list(element.iterdescendants()):
         if not isinstance(el.tag, str) or el.tag in DROP_TAGS or _is_widget(el):  # comments too
             _drop(el)
+        elif el.tag in ("span", "a") and (encoded := el.get("data-cfemail")):
+            _show_email(el, encoded)
     for el in element.iter():
         for name in list(el.attrib):
             value = el.attrib[name]
             if name.startswith("on") or name == "style" or name in HINT_ATTRS:
                 del el.attrib[name]
             elif name in URL_ATTRS:
-                if ACTIVE_URL.match(value):
+                if CLOUDFLARE_EMAIL in value and (email := cloudflare_email(value)):
+                    el.attrib[name] = f"mailto:{email}"
+                elif ACTIVE_URL.match(value):
                     del el.attrib[name]
                 elif name != "srcset":
                     if (url := absolute_url(base_url, value)) is None:
@@ -100,6 +106,31 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
         if only_child and not (p.text or "").strip() and not (p[0].tail or "").strip():
             p.drop_tag()
     return element
+
+
+def cloudflare_email(encoded: str) -> str | None:
+    """The address behind Cloudflare's Email Address Obfuscation (a ``data-cfemail`` value, or
+    a ``/cdn-cgi/l/email-protection#...`` link): hex bytes, each XORed with the first. Cloudflare
+    draws that key for every response, so without this the same page differed at each fetch."""
+    try:
+        key, *data = bytes.fromhex(encoded.rpartition("#")[2])
+        email = bytes(byte ^ key for byte in data).decode("utf-8")
+    except ValueError:  # not hex, empty, not UTF-8
+        return None
+    return email if "@" in email else None
+
+
+def _show_email(el: HtmlElement, encoded: str) -> None:
+    """What Cloudflare's script puts in the place of an obfuscated address: the address."""
+    if (email := cloudflare_email(encoded)) is None:
+        return
+    for child in list(el):
+        el.remove(child)
+    el.text = email
+    if el.tag == "span" or CLOUDFLARE_EMAIL in (el.get("href") or ""):
+        el.drop_tag()  # the script replaces the element with the address's text
+    else:
+        del el.attrib["data-cfemail"]
 
 
 def _is_widget(el: HtmlElement) -> bool:

@@ -17,6 +17,7 @@ a row: a crawl that retries can always get through in the end, as it can on the 
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import random
 import re
@@ -202,6 +203,49 @@ async def windows_1252_as_utf8(x: Exchange) -> None:
     await x.send(reply)
 
 
+MAILTO = re.compile(rb'<a href="mailto:([^"]+)">([^<]*)</a>')
+EMAIL = re.compile(rb"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+TEXT = re.compile(rb">[^<]+<")
+
+
+def hide_emails(body: bytes, rng: random.Random) -> bytes:
+    """What Cloudflare's Email Address Obfuscation makes of a page: each address XORed with a
+    key drawn for this response, in hex; a mailto link's target in its ``href``, an address in
+    the text in ``data-cfemail``, shown by a script as ``[email protected]`` until it runs."""
+
+    def encode(address: bytes) -> str:  # the address itself, its character references read
+        key = rng.randrange(256)
+        data = html.unescape(address.decode()).encode()
+        return bytes([key, *(byte ^ key for byte in data)]).hex()
+
+    def hidden(address: bytes) -> bytes:
+        return (
+            f'<a href="/cdn-cgi/l/email-protection" class="__cf_email__" '
+            f'data-cfemail="{encode(address)}">[email&#160;protected]</a>'
+        ).encode()
+
+    def link(match: re.Match) -> bytes:
+        address, text = match.groups()
+        inner = (
+            f'<span class="__cf_email__" data-cfemail="{encode(address)}">'
+            "[email&#160;protected]</span>".encode()
+            if text == address
+            else text
+        )
+        start = f'<a href="/cdn-cgi/l/email-protection#{encode(address)}">'
+        return start.encode() + inner + b"</a>"
+
+    body = MAILTO.sub(link, body)
+    return TEXT.sub(lambda text: EMAIL.sub(lambda m: hidden(m.group()), text.group()), body)
+
+
+async def cloudflare_email(x: Exchange) -> None:
+    reply = await x.upstream()
+    if "html" in (reply.header("Content-Type") or ""):
+        reply.body = hide_emails(reply.body, random.Random())
+    await x.send(reply)
+
+
 async def redirect_loop(x: Exchange) -> None:
     joiner = "&" if "?" in x.request.target else "?"
     await x.send(x.redirect(f"{x.own_url}{joiner}{LOOP}=1"))
@@ -237,6 +281,7 @@ FAULTS: dict[str, Callable] = {
     "site_404": site_404,
     "wrong_charset": wrong_charset,
     "windows_1252_as_utf8": windows_1252_as_utf8,
+    "cloudflare_email": cloudflare_email,
     "redirect_loop": redirect_loop,
     "offsite": offsite,
     "huge": huge,

@@ -483,3 +483,34 @@ def test_a_post_rest_cannot_give_is_read_from_its_html_page(sites, tmp_path):
         assert query(db, "select count(*) from articles where deleted_at is not null") == [(0,)]
     finally:
         site.proxy.rewrite = None
+
+
+def test_addresses_cloudflare_hides_read_as_the_addresses_and_no_edit(mariadb, tmp_path):
+    """Cloudflare's Email Address Obfuscation between the crawler and the site, a key drawn
+    for each response: the pages read as they do without it, and a --full run changes nothing
+    (every fetch made each article with an address an edit, ``[email protected]`` its text)."""
+    site = Proxied(mariadb, tmp_path / "wp", rest_locked=True)
+    try:
+        post_id, post = next(iter(site.site.by_id().items()))
+        contact = (
+            '<p>Informasi: <a href="mailto:humas@ham.go.id">humas@ham.go.id</a>, <a href='
+            '"mailto:pengaduan@ham.go.id">kanal pengaduan</a> atau surel humas.djham@gmail.com.</p>'
+        )
+        site.site.wp.update_post(post_id, content=post["content"] + "\n\n" + contact)
+        clean = tmp_path / "clean.db"
+        assert site.crawl(clean)[0] == 0
+        site.proxy.choose = lambda request: "cloudflare_email"
+        db = tmp_path / "archive.db"
+        for extra in ([], ["--full"]):
+            code, summary = site.crawl(db, *extra)
+            assert code == 0 and " 0 changed" in summary, summary
+            assert content(db) == content(clean)
+        assert site.proxy.injected["cloudflare_email"] > 2 * N_POSTS
+        ((text, html),) = query(
+            db, "select body_text, body_html from articles where post_id = ?", [post_id]
+        )
+        assert "humas@ham.go.id, kanal pengaduan atau surel humas.djham@gmail.com." in text
+        assert 'href="mailto:pengaduan@ham.go.id"' in html and "protected" not in text + html
+        assert query(db, "select count(*) from article_versions") == [(0,)]
+    finally:
+        site.stop()

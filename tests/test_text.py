@@ -1,14 +1,22 @@
+import html
+import random
+
+import faultproxy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from scraper.text import (
     BOILERPLATE,
     BOILERPLATE_STARTS,
+    CLOUDFLARE_EMAIL,
     WIDGET_CLASSES,
     body_html,
     body_text,
     canonical_url,
     clean_body,
+    cloudflare_email,
     plain,
     post_author,
     site_time,
@@ -56,6 +64,22 @@ def test_what_plugins_add_to_a_post_is_not_the_post(name):
     )
     assert body_text(body) == "Isi siaran.\n\nEkor.\n\nTetap."
     assert "1.234" not in body_html(body) and "Tetap." in body_html(body)
+
+
+@settings(max_examples=200)
+@given(address=st.emails(), seed=st.integers(), linked=st.booleans())
+def test_an_address_cloudflare_hides_reads_as_the_address(address, seed, linked):
+    """Cloudflare's Email Address Obfuscation, with a key drawn per response: the same text
+    and HTML as the page without it, whatever the key (it made every fetch an edit)."""
+    text = html.escape(address)
+    shown = f'<a href="mailto:{text}">{text}</a>' if linked else text
+    page = f"<p>Informasi: {shown}, atau <a href=\"mailto:{text}\">surel kami</a>.</p>"
+    hidden = faultproxy.hide_emails(page.encode(), random.Random(seed)).decode()
+    assert CLOUDFLARE_EMAIL in hidden
+    plain_body, hidden_body = cleaned(page), cleaned(hidden)
+    assert body_html(hidden_body) == body_html(plain_body)
+    assert body_text(hidden_body) == body_text(plain_body)
+    assert cloudflare_email("zz") is None and cloudflare_email(CLOUDFLARE_EMAIL) is None
 
 
 def test_active_content_is_removed():
