@@ -73,7 +73,7 @@ def test_an_address_cloudflare_hides_reads_as_the_address(address, seed, linked)
     and HTML as the page without it, whatever the key (it made every fetch an edit)."""
     text = html.escape(address)
     shown = f'<a href="mailto:{text}">{text}</a>' if linked else text
-    page = f"<p>Informasi: {shown}, atau <a href=\"mailto:{text}\">surel kami</a>.</p>"
+    page = f'<p>Informasi: {shown}, atau <a href="mailto:{text}">surel kami</a>.</p>'
     hidden = faultproxy.hide_emails(page.encode(), random.Random(seed)).decode()
     assert CLOUDFLARE_EMAIL in hidden
     plain_body, hidden_body = cleaned(page), cleaned(hidden)
