@@ -49,11 +49,13 @@ WIDGET_CLASSES = frozenset(
         "rt-reading-time",  # Reading Time WP
     }
 )
-URL_ATTRS = ("href", "src", "srcset", "action", "formaction", "poster", "data")
+URL_ATTRS = ("href", "src", "action", "formaction", "poster", "data")
 # Cloudflare's Email Address Obfuscation: what its script shows in place of an address.
 CLOUDFLARE_EMAIL = "/cdn-cgi/l/email-protection"
-# Rendering hints WordPress sets differently on a page and in the REST API: not content.
-HINT_ATTRS = frozenset({"loading", "decoding", "fetchpriority"})
+# Rendering hints WordPress adds as it renders (differently on a page and in the REST API, and
+# from one release to the next), not what was written: the renditions of an image (``srcset``,
+# from the sizes the theme registers) and its layout widths (``sizes``; 6.7 put "auto" first).
+HINT_ATTRS = frozenset({"loading", "decoding", "fetchpriority", "srcset", "sizes"})
 
 # Whole paragraphs that are boilerplate, not the press release (see SITE.md).
 BOILERPLATE = re.compile(
@@ -89,11 +91,10 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
                     el.attrib[name] = f"mailto:{email}"
                 elif ACTIVE_URL.match(value):
                     del el.attrib[name]
-                elif name != "srcset":
-                    if (url := absolute_url(base_url, value)) is None:
-                        del el.attrib[name]  # not a URL: the element and its text stay
-                    else:
-                        el.attrib[name] = url
+                elif (url := absolute_url(base_url, value)) is None:
+                    del el.attrib[name]  # not a URL: the element and its text stay
+                else:
+                    el.attrib[name] = url
     for el in list(element.iter(*BLOCK_TAGS)):
         if (
             el is not element

@@ -411,6 +411,52 @@ def test_share_buttons_and_view_counters_are_not_the_article(wp_fresh, tmp_path,
     assert query(db, "select count(*) from article_versions") == [(0,)]
 
 
+ATTACHMENT = r"""
+$id = wp_insert_attachment(
+    ['post_mime_type' => 'image/jpeg', 'post_title' => 'Foto', 'post_status' => 'inherit'],
+    '2022/09/foto-kegiatan.jpg'
+);
+update_post_meta($id, '_wp_attached_file', '2022/09/foto-kegiatan.jpg');
+wp_update_attachment_metadata($id, ['width' => 1200, 'height' => 800,
+    'file' => '2022/09/foto-kegiatan.jpg', 'sizes' => ['medium' => ['width' => 300,
+    'height' => 200, 'file' => 'foto-kegiatan-300x200.jpg', 'mime-type' => 'image/jpeg']]]);
+echo $id;
+"""
+# What regenerating thumbnails does after a theme registers an image size of its own.
+NEW_SIZE = r"""
+$meta = wp_get_attachment_metadata(%d);
+$meta['sizes']['large'] = ['width' => 1024, 'height' => 683,
+    'file' => 'foto-kegiatan-1024x683.jpg', 'mime-type' => 'image/jpeg'];
+wp_update_attachment_metadata(%d, $meta);
+"""
+
+
+def test_image_renditions_wordpress_adds_as_it_renders_are_not_an_edit(wp_fresh, tmp_path):
+    """WordPress gives an image of its media library a ``srcset`` of its renditions and a
+    ``sizes`` as it renders the post: a new rendition (thumbnails regenerated for a theme's
+    size) made the post an edit, in REST and in HTML mode; neither is what was written."""
+    site, db = wp_fresh, tmp_path / "archive.db"
+    image = int(site.wp.php(ATTACHMENT))
+    post_id, post = next(iter(site.by_id().items()))
+    src = f"{site.url}/wp-content/uploads/2022/09/foto-kegiatan.jpg"
+    figure = (
+        f'<figure class="wp-block-image size-full"><img src="{src}" alt="Foto kegiatan" '
+        f'class="wp-image-{image}" width="1200" height="800"/></figure>'
+    )
+    site.wp.update_post(post_id, content=post["content"] + "\n\n" + figure)
+    assert "srcset=" in wordpress.fetch(f"{site.url}/?p={post_id}")[2].decode()
+    crawl(site.url, db)
+    columns = "url, body_html, version_count"
+    before = query(db, f"select {columns} from articles order by url")
+    site.wp.php(NEW_SIZE % (image, image))
+    for locked in (False, True):
+        site.wp.php(f"update_option('ham_test_rest_locked', {int(locked)});")
+        summary = crawl(site.url, db, "--full")
+        assert f"0 added, 0 changed, {len(before)} unchanged" in summary, summary
+    assert query(db, f"select {columns} from articles order by url") == before
+    assert (src, "Foto kegiatan") in query(db, "select src, alt from article_images")
+
+
 def test_a_reparse_reads_rest_posts_without_embedded_terms_as_the_crawl_did():
     """A REST page whose posts came without ``_embedded`` (a site that ignores ``_embed``) is
     read back, not skipped: a reparse rebuilt every row a crawl stored, or lost it."""

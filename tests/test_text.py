@@ -141,6 +141,22 @@ def test_figure_wrapped_in_a_paragraph_is_unwrapped():
     )
 
 
+def test_what_wordpress_adds_as_it_renders_an_image_is_not_kept():
+    """``srcset`` and ``sizes`` (WordPress 4.4; "auto" first since 6.7), ``loading``,
+    ``decoding``, ``fetchpriority``: the same image as written, whatever the release."""
+    written = '<img src="/f.jpg" alt="Foto" class="wp-image-7" width="1200" height="800">'
+    rendered = written.replace(
+        "<img ",
+        '<img loading="lazy" decoding="async" fetchpriority="high" sizes="auto, (max-width: '
+        '1200px) 100vw, 1200px" srcset="/f.jpg 1200w, /f-300x200.jpg 300w" ',
+    )
+    assert body_html(cleaned(rendered)) == body_html(cleaned(written))
+    assert body_html(cleaned(written)) == (
+        '<img src="https://ham.go.id/f.jpg" alt="Foto" class="wp-image-7" width="1200" '
+        'height="800">'
+    )
+
+
 def test_retry_after_header():
     from scraper.middlewares import retry_after_seconds
 
