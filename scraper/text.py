@@ -50,6 +50,11 @@ WIDGET_CLASSES = frozenset(
     }
 )
 URL_ATTRS = ("href", "src", "action", "formaction", "poster", "data")
+# Where lazy-loading plugins put an image's address, its ``src`` a placeholder until a script
+# swaps them: WP Rocket and Jetpack (data-lazy-src), LiteSpeed Cache, Smush, a3 Lazy Load
+# (data-src), jQuery Lazy Load (data-original); and the renditions they hold back likewise.
+LAZY_SRC = ("data-lazy-src", "data-src", "data-original")
+LAZY_HINTS = ("data-lazy-srcset", "data-srcset", "data-lazy-sizes", "data-sizes")
 # Cloudflare's Email Address Obfuscation: what its script shows in place of an address.
 CLOUDFLARE_EMAIL = "/cdn-cgi/l/email-protection"
 # Rendering hints WordPress adds as it renders (differently on a page and in the REST API, and
@@ -79,6 +84,8 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
     for el in list(element.iterdescendants()):
         if not isinstance(el.tag, str) or el.tag in DROP_TAGS or _is_widget(el):  # comments too
             _drop(el)
+        elif el.tag == "img":
+            _unlazy(el)
         elif el.tag in ("span", "a") and (encoded := el.get("data-cfemail")):
             _show_email(el, encoded)
     for el in element.iter():
@@ -107,6 +114,20 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
         if only_child and not (p.text or "").strip() and not (p[0].tail or "").strip():
             p.drop_tag()
     return element
+
+
+def _unlazy(img: HtmlElement) -> None:
+    """The image as it shows once the lazy-loading script has run: its own address in ``src``
+    (the placeholder, a ``data:`` URL, would be dropped as active content: no image at all)."""
+    src = img.get("src")
+    if src and not src.lstrip().startswith("data:"):
+        return
+    for name in LAZY_SRC:
+        if lazy := img.get(name):
+            img.set("src", lazy)
+            for attribute in (*LAZY_SRC, *LAZY_HINTS):
+                img.attrib.pop(attribute, None)
+            return
 
 
 def cloudflare_email(encoded: str) -> str | None:

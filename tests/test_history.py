@@ -376,8 +376,14 @@ def test_a_theme_that_shows_no_terms_changes_no_article(wp_fresh, tmp_path):
 
 WIDGETS = r"""<?php
 // What plugins add to each post's content, as they print it: AddToAny's share buttons (their
-// id numbered in page order) and Post Views Counter's count, one more at every view.
+// id numbered in page order) and Post Views Counter's count, one more at every view; and WP
+// Rocket's lazy loading, each image's address moved to data-lazy-src behind a placeholder.
 add_filter('the_content', function ($content) {
+    $content = preg_replace_callback('#<img ([^>]*?)src="([^"]+)"([^>]*)>#', function ($m) {
+        $placeholder = "data:image/svg+xml,%3Csvg%20xmlns='http://www.w3.org/2000/svg'%3E%3C/svg%3E";
+        return '<img ' . $m[1] . 'src="' . $placeholder . '"' . $m[3] . ' data-lazy-src="'
+            . $m[2] . '"><noscript><img ' . $m[1] . 'src="' . $m[2] . '"' . $m[3] . '></noscript>';
+    }, $content);
     $id = get_the_ID();
     $views = (int) get_post_meta($id, 'views', true) + 1;
     update_post_meta($id, 'views', $views);
@@ -396,7 +402,8 @@ add_filter('the_content', function ($content) {
 def test_share_buttons_and_view_counters_are_not_the_article(wp_fresh, tmp_path, locked):
     """A plugin that adds share buttons and a view count to every post: not its text, and not
     an edit. Each --full run made every article an edit (the count had gone up), the buttons'
-    label and the count in its text."""
+    label and the count in its text. Images lazy-loaded are the same images (their ``src``
+    was the placeholder, dropped: no image)."""
     site, db = wp_fresh, tmp_path / "archive.db"
     if locked:
         site.wp.php("update_option('ham_test_rest_locked', 1);")
@@ -409,6 +416,7 @@ def test_share_buttons_and_view_counters_are_not_the_article(wp_fresh, tmp_path,
         assert f"0 added, 0 changed, {len(before)} unchanged" in summary, summary
     assert query(db, f"select {columns} from articles order by url") == before
     assert query(db, "select count(*) from article_versions") == [(0,)]
+    assert query(db, "select count(*) from articles where body_html like '%<img %'") != [(0,)]
 
 
 ATTACHMENT = r"""

@@ -157,6 +157,19 @@ def test_what_wordpress_adds_as_it_renders_an_image_is_not_kept():
     )
 
 
+def test_an_image_loaded_lazily_is_the_image():
+    """WP Rocket, LiteSpeed Cache, jQuery Lazy Load: the address behind the placeholder."""
+    written = '<img src="/f.jpg" alt="Foto" width="640">'
+    for lazy in ("data-lazy-src", "data-src", "data-original"):
+        rendered = (
+            f'<img src="data:image/svg+xml,%3Csvg%3E" alt="Foto" width="640" {lazy}="/f.jpg" '
+            f'data-srcset="/f.jpg 640w"><noscript>{written}</noscript>'
+        )
+        assert body_html(cleaned(rendered)) == body_html(cleaned(written))
+    kept = '<img src="/f.jpg" data-src="/besar.jpg">'  # an address already: not a placeholder
+    assert 'src="https://ham.go.id/f.jpg"' in body_html(cleaned(kept))
+
+
 def test_retry_after_header():
     from scraper.middlewares import retry_after_seconds
 
