@@ -60,7 +60,11 @@ CLOUDFLARE_EMAIL = "/cdn-cgi/l/email-protection"
 # Rendering hints WordPress adds as it renders (differently on a page and in the REST API, and
 # from one release to the next), not what was written: the renditions of an image (``srcset``,
 # from the sizes the theme registers) and its layout widths (``sizes``; 6.7 put "auto" first).
-HINT_ATTRS = frozenset({"loading", "decoding", "fetchpriority", "srcset", "sizes"})
+HINT_ATTRS = frozenset({"loading", "decoding", "fetchpriority", "srcset", "sizes", "data-secret"})
+# Query parameters drawn anew at every view, not part of the address: WordPress's nonces, and
+# the ``refresh`` token Download Manager adds to each download link (``?wpdmdl=ID&refresh=``).
+ONE_VIEW_QUERY = re.compile(r"[?&](?:_wpnonce|refresh)=")
+ONE_VIEW_PARAMS = frozenset({"_wpnonce", "refresh"})
 
 # Whole paragraphs that are boilerplate, not the press release (see SITE.md).
 BOILERPLATE = re.compile(
@@ -101,7 +105,7 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
                 elif (url := absolute_url(base_url, value)) is None:
                     del el.attrib[name]  # not a URL: the element and its text stay
                 else:
-                    el.attrib[name] = url
+                    el.attrib[name] = steady_url(url) if ONE_VIEW_QUERY.search(url) else url
     for el in list(element.iter(*BLOCK_TAGS)):
         if (
             el is not element
@@ -113,7 +117,75 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
         only_child = len(p) == 1 and p[0].tag in BLOCK_TAGS
         if only_child and not (p.text or "").strip() and not (p[0].tail or "").strip():
             p.drop_tag()
+    _wrap_loose(element)
     return element
+
+
+def _wrap_loose(root: HtmlElement) -> None:
+    """Text and inline elements lying directly in the body, between its blocks, as paragraphs.
+    WordPress's ``wpautop`` wraps them in one context and not in another: a REST listing gives
+    ``<p><a>...</a></p>`` where the post's page (and the REST API's post alone) leaves the link of
+    a shortcode bare, and the article was an edit when a site went from one to the other."""
+    if not (root.text or "").strip() and all(
+        child.tag in BLOCK_TAGS and not (child.tail or "").strip() for child in root
+    ):
+        return  # blocks only (most bodies)
+    nodes: list[str | HtmlElement] = [root.text or ""]
+    for child in root:
+        nodes += [child, child.tail or ""]
+        child.tail = None
+    root.text = None
+    for child in list(root):
+        root.remove(child)
+    run: list[str | HtmlElement] = []
+
+    def between(text: str) -> None:  # white space between blocks, where it was
+        if len(root):
+            root[-1].tail = (root[-1].tail or "") + text
+        else:
+            root.text = (root.text or "") + text
+
+    def close() -> None:
+        if not any(isinstance(node, HtmlElement) or node.strip() for node in run):
+            between("".join(run))
+        else:
+            if isinstance(run[0], str):
+                between(run[0][: len(run[0]) - len(run[0].lstrip())])
+                run[0] = run[0].lstrip()
+            trail = ""
+            if isinstance(run[-1], str):
+                trail, run[-1] = run[-1][len(run[-1].rstrip()) :], run[-1].rstrip()
+            paragraph = root.makeelement("p", {})
+            for node in run:
+                if isinstance(node, str):
+                    if len(paragraph):
+                        paragraph[-1].tail = (paragraph[-1].tail or "") + node
+                    else:
+                        paragraph.text = (paragraph.text or "") + node
+                else:
+                    paragraph.append(node)
+            root.append(paragraph)
+            paragraph.tail = trail or None
+        run.clear()
+
+    for node in nodes:
+        if isinstance(node, str) or node.tag not in BLOCK_TAGS:
+            run.append(node)
+        else:
+            close()
+            root.append(node)
+    close()
+
+
+def steady_url(url: str) -> str:
+    """``url`` without the query parameters drawn for one view (``ONE_VIEW_PARAMS``): each
+    fetch of a post with a download button or a nonce made it an edit. ``refresh`` goes only
+    beside Download Manager's ``wpdmdl``; elsewhere it may mean something."""
+    parts = urlsplit(url)
+    pairs = [pair.partition("=") for pair in parts.query.split("&")]
+    drop = ONE_VIEW_PARAMS if any(name == "wpdmdl" for name, _, _ in pairs) else {"_wpnonce"}
+    query = "&".join("".join(pair) for pair in pairs if pair[0] not in drop)
+    return urlunsplit(parts._replace(query=query))
 
 
 def _unlazy(img: HtmlElement) -> None:

@@ -419,6 +419,35 @@ def test_share_buttons_and_view_counters_are_not_the_article(wp_fresh, tmp_path,
     assert query(db, "select count(*) from articles where body_html like '%<img %'") != [(0,)]
 
 
+DOWNLOADS = r"""<?php
+// Download Manager's button, as its [wpdm_package] shortcode prints it: a token of this view.
+add_shortcode('wpdm_package', function ($attributes) {
+    $link = home_url('/download/laporan-tahunan/?wpdmdl=' . (int) $attributes['id']
+        . '&refresh=' . uniqid() . time());
+    return '<a class="wpdm-download-link" href="' . esc_url($link) . '">Unduh laporan</a>';
+});
+"""
+
+
+def test_a_download_button_with_a_token_of_each_view_is_not_an_edit(wp_fresh, tmp_path):
+    """Download Manager adds a new ``refresh`` token to its links at every view: each --full
+    run made a post with a download button an edit, in REST and in HTML mode."""
+    site, db = wp_fresh, tmp_path / "archive.db"
+    (site.wp.content_dir / "mu-plugins" / "downloads.php").write_text(DOWNLOADS)
+    post_id, post = next(iter(site.by_id().items()))
+    site.wp.update_post(post_id, content=post["content"] + '\n\n[wpdm_package id="12"]')
+    crawl(site.url, db)
+    columns = "url, body_text, body_html, version_count"
+    before = query(db, f"select {columns} from articles order by url")
+    for locked in (False, True):
+        site.wp.php(f"update_option('ham_test_rest_locked', {int(locked)});")
+        summary = crawl(site.url, db, "--full")
+        assert f"0 added, 0 changed, {len(before)} unchanged" in summary, summary
+    assert query(db, f"select {columns} from articles order by url") == before
+    ((html,),) = query(db, "select body_html from articles where post_id = ?", [post_id])
+    assert f'href="{site.url}/download/laporan-tahunan/?wpdmdl=12">Unduh laporan</a>' in html
+
+
 ATTACHMENT = r"""
 $id = wp_insert_attachment(
     ['post_mime_type' => 'image/jpeg', 'post_title' => 'Foto', 'post_status' => 'inherit'],
