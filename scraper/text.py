@@ -47,8 +47,24 @@ WIDGET_CLASSES = frozenset(
         "post-views",  # Post Views Counter
         "kk-star-ratings",  # kk Star Ratings
         "rt-reading-time",  # Reading Time WP
+        # WordPress's dynamic blocks, drawn from the site as it is when the post is viewed
+        "wp-block-latest-posts",
+        "wp-block-latest-comments",
+        "wp-block-archives",
+        "wp-block-calendar",
+        "wp-block-categories",
+        "wp-block-tag-cloud",
+        "wp-block-page-list",
+        "wp-block-query",
+        "wp-block-rss",
+        "wp-block-search",
     }
 )
+# Classes and ids WordPress numbers as it renders a request's blocks (``wp_unique_id``), for
+# styles in the <head>: ``wp-container-3`` on a post's page is ``wp-container-7`` in a REST
+# listing, and another number once a newer post is listed before it.
+RENDER_CLASS = re.compile(r"wp-(?:container|duotone|elements)-|wp-block-gallery-\d+$")
+RENDER_ID = re.compile(r"gallery-\d+$")  # the [gallery] shortcode's
 URL_ATTRS = ("href", "src", "action", "formaction", "poster", "data")
 # Where lazy-loading plugins put an image's address, its ``src`` a placeholder until a script
 # swaps them: WP Rocket and Jetpack (data-lazy-src), LiteSpeed Cache, Smush, a3 Lazy Load
@@ -96,6 +112,13 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
         for name in list(el.attrib):
             value = el.attrib[name]
             if name.startswith("on") or name == "style" or name in HINT_ATTRS:
+                del el.attrib[name]
+            elif name == "class" and "wp-" in value:
+                if steady := " ".join(c for c in value.split() if not RENDER_CLASS.match(c)):
+                    el.attrib[name] = steady
+                else:
+                    del el.attrib[name]
+            elif name == "id" and RENDER_ID.match(value):
                 del el.attrib[name]
             elif name in URL_ATTRS:
                 if CLOUDFLARE_EMAIL in value and (email := cloudflare_email(value)):

@@ -448,6 +448,48 @@ def test_a_download_button_with_a_token_of_each_view_is_not_an_edit(wp_fresh, tm
     assert f'href="{site.url}/download/laporan-tahunan/?wpdmdl=12">Unduh laporan</a>' in html
 
 
+LAYOUT = (
+    '<!-- wp:columns --><div class="wp-block-columns"><!-- wp:column --><div class="wp-block-'
+    'column"><!-- wp:paragraph --><p>Kolom satu.</p><!-- /wp:paragraph --></div><!-- /wp:column'
+    ' --><!-- wp:column --><div class="wp-block-column"><!-- wp:paragraph --><p>Kolom dua.</p>'
+    "<!-- /wp:paragraph --></div><!-- /wp:column --></div><!-- /wp:columns -->"
+    '<!-- wp:group {"layout":{"type":"flex"}} --><div class="wp-block-group"><!-- wp:paragraph'
+    " --><p>Kontak media.</p><!-- /wp:paragraph --></div><!-- /wp:group --><!-- wp:latest-posts"
+    " /-->"
+)
+
+
+def test_what_wordpress_numbers_or_draws_as_it_renders_is_not_an_edit(wp_fresh, tmp_path):
+    """Posts with columns, a group and a Latest Posts block (WordPress's own blocks): the
+    layout classes are numbered in the order a request renders them (``wp-container-7`` in a
+    REST listing, ``wp-container-3`` on the post's page) and the list is the newest posts. A new
+    post made each of them an edit, and so did a site that locked its REST API."""
+    site, db = wp_fresh, tmp_path / "archive.db"
+    posts = [post_id for post_id, _ in site.published()][:3]
+    for post_id in posts:
+        site.wp.update_post(
+            post_id,
+            content=f"<!-- wp:paragraph --><p>Isi {post_id}.</p><!-- /wp:paragraph -->" + LAYOUT,
+        )
+    crawl(site.url, db)
+    columns = "url, body_text, body_html, version_count"
+    before = query(db, f"select {columns} from articles order by url")
+    newest = max(post["date"] for post in site.posts)
+    news = dict(site.posts[0], title="Siaran Pers Terbaru", content=LAYOUT, slug=None)
+    site.wp.insert_posts([dict(news, date=newest.replace(newest[:4], str(int(newest[:4]) + 1)))])
+    summary = crawl(site.url, db, "--full")
+    assert f"1 added, 0 changed, {len(before)} unchanged" in summary, summary
+    site.wp.php("update_option('ham_test_rest_locked', 1);")
+    summary = crawl(site.url, db, "--full")
+    assert f"0 added, 0 changed, {len(before) + 1} unchanged" in summary, summary
+    assert set(query(db, f"select {columns} from articles order by url")) > set(before)
+    ((html, text),) = query(
+        db, "select body_html, body_text from articles where post_id = ?", [posts[1]]
+    )
+    assert "Kolom dua." in text and "Siaran Pers Terbaru" not in text
+    assert 'class="is-layout-flex wp-block-columns"' in html and "wp-container" not in html
+
+
 ATTACHMENT = r"""
 $id = wp_insert_attachment(
     ['post_mime_type' => 'image/jpeg', 'post_title' => 'Foto', 'post_status' => 'inherit'],

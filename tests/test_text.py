@@ -221,6 +221,26 @@ def test_a_bare_link_and_its_paragraph_are_one_body():
     assert body_html(cleaned(page)) == body_html(cleaned(listing))
 
 
+def test_the_numbers_wordpress_gives_a_request_s_blocks_are_not_kept():
+    """``wp-container-N`` (5.9-6.2), ``wp-container-core-group-is-layout-N`` (6.3), duotone and
+    elements classes, ``wp-block-gallery-N``, ``id="gallery-N"``: numbered per request."""
+    numbered = [
+        f'<div class="is-layout-flex wp-container-{n} wp-block-columns"><p>a</p></div>'
+        f'<div class="wp-container-core-group-is-layout-{n} wp-elements-{n}"><p>b</p></div>'
+        f'<figure class="wp-block-gallery-{n} wp-block-gallery"><p>c</p></figure>'
+        f'<div id="gallery-{n}" class="gallery galleryid-9"><p>d</p></div>'
+        '<h2 id="bagian-2">Bagian</h2>'
+        for n in (3, 7)
+    ]
+    first, second = (body_html(cleaned(page)) for page in numbered)
+    assert first == second
+    assert first == (
+        '<div class="is-layout-flex wp-block-columns"><p>a</p></div><div><p>b</p></div>'
+        '<figure class="wp-block-gallery"><p>c</p></figure><div class="gallery galleryid-9">'
+        '<p>d</p></div><h2 id="bagian-2">Bagian</h2>'
+    )
+
+
 def test_retry_after_header():
     from scraper.middlewares import retry_after_seconds
 
