@@ -33,7 +33,7 @@ from sqlite_utils.db import jsonify_if_needed
 from scraper.captures import Capture, Original
 from scraper.items import Article
 from scraper.search import create_stemmed_index, index_article
-from scraper.text import SITE_TZ
+from scraper.text import SITE_TZ, reads_as
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -714,7 +714,9 @@ class Archive:
         update["deleted_at"] = update["deletion_evidence"] = None  # seen again
         if not row["capture_id"]:
             update["capture_id"] = existing["capture_id"]
-        edited = any(existing[f] != row[f] for f in CONTENT_FIELDS)
+        edited = any(existing[f] != row[f] for f in CONTENT_FIELDS) and not cleaned_anew(
+            existing, row
+        )
         if edited:
             version = {
                 "article_url": row["url"],
@@ -1005,6 +1007,17 @@ def query_rows(db: sqlite_utils.Database, sql: str, params: Iterable = ()) -> It
 def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(f"[{c}]" for c in columns)
     return f"insert into [{table}] ({names}) values ({', '.join('?' for _ in columns)})"
+
+
+def cleaned_anew(existing: dict, row: dict) -> bool:
+    """Whether a new state differs from the stored one only by how an earlier release cleaned
+    its body (what this one drops: a share button, a view count, a numbered class): the stored
+    body, cleaned again, is the new one. Not an edit: the site changed nothing."""
+    body = ("body_html", "body_text")
+    if any(existing[f] != row[f] for f in CONTENT_FIELDS if f not in body):
+        return False
+    stored, html, text = existing["body_html"], row["body_html"], row["body_text"]
+    return bool(stored and html) and reads_as(stored, html, text or "", row["url"])
 
 
 def insert_rows(db: sqlite_utils.Database, table: str, new: list[dict]) -> int | None:

@@ -148,6 +148,34 @@ def test_every_content_change_keeps_the_whole_earlier_state(tmp_path, change):
     assert (after["version_count"], after["changed_at"]) == (2, SEEN[1])
 
 
+def test_a_body_an_earlier_release_cleaned_otherwise_is_no_edit(tmp_path):
+    """A row stored before this release dropped share buttons and numbered classes: the same
+    page read again now is not an edit (the archive cleans the stored body again to compare),
+    and the row takes the new body. A real edit beside it is still one."""
+    path = tmp_path / "archive.db"
+    archive = Archive(path)
+    html = '<div class="is-layout-flex wp-block-columns"><p>Teks.</p></div>'
+    older = {
+        "body_html": '<div class="is-layout-flex wp-container-7 wp-block-columns"><p>Teks.</p>'
+        '</div><div class="sharedaddy sd-sharing-enabled"><p>Bagikan ke Facebook</p></div>',
+        "body_text": "Teks.\n\nBagikan ke Facebook",
+    }
+    other = "https://ham.go.id/2022/09/15/lain/"
+    archive.save(article(**older), SEEN[0])
+    archive.save(article(**older, url=other, post_id=8), SEEN[0])
+    assert archive.save(article(body_html=html), SEEN[1]) == "unchanged"
+    edited = article(body_html=html, url=other, post_id=8, title="Judul Baru")
+    assert archive.save(edited, SEEN[1]) == "changed"
+    assert archive.db.execute("select distinct body_html, body_text from articles").fetchall() == [
+        (html, "Teks.")
+    ]
+    shared = "select count(*) from articles_fts where articles_fts match 'Bagikan'"
+    assert archive.db.execute(shared).fetchone() == (0,)
+    archive.close()
+    versions = rows(path, "select article_url, title from article_versions")
+    assert versions == [{"article_url": other, "title": "Judul"}]
+
+
 def test_an_html_pass_keeps_what_only_rest_knows(tmp_path):
     path = tmp_path / "archive.db"
     archive = Archive(path)
