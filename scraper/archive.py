@@ -32,8 +32,9 @@ from sqlite_utils.db import jsonify_if_needed
 
 from scraper.captures import Capture, Original
 from scraper.items import Article
+from scraper.pages.html import reads_as
 from scraper.search import create_stemmed_index, index_article
-from scraper.text import SITE_TZ, reads_as
+from scraper.text import SITE_TZ
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -85,6 +86,7 @@ KEPT_COLUMNS = (
 )
 # A change of any of these is an edit: the previous state goes to article_versions.
 CONTENT_FIELDS = ("title", "published_at", "author", "categories", "tags", "body_text", "body_html")
+BODY_FIELDS = {"body_text", "body_html"}
 # Not every source carries these (an HTML page has no modified date, may lack the post id; a
 # theme may show no byline, and a site that hides its users from the REST API embeds no author
 # in its posts): a record without one keeps the value the archive has. A post always has an
@@ -714,9 +716,8 @@ class Archive:
         update["deleted_at"] = update["deletion_evidence"] = None  # seen again
         if not row["capture_id"]:
             update["capture_id"] = existing["capture_id"]
-        edited = any(existing[f] != row[f] for f in CONTENT_FIELDS) and not cleaned_anew(
-            existing, row
-        )
+        changed = {f for f in CONTENT_FIELDS if existing[f] != row[f]}
+        edited = bool(changed) and not (changed <= BODY_FIELDS and cleaned_anew(existing, row))
         if edited:
             version = {
                 "article_url": row["url"],
@@ -1010,12 +1011,9 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
 
 
 def cleaned_anew(existing: dict, row: dict) -> bool:
-    """Whether a new state differs from the stored one only by how an earlier release cleaned
-    its body (what this one drops: a share button, a view count, a numbered class): the stored
-    body, cleaned again, is the new one. Not an edit: the site changed nothing."""
-    body = ("body_html", "body_text")
-    if any(existing[f] != row[f] for f in CONTENT_FIELDS if f not in body):
-        return False
+    """Whether a body that differs from the stored one differs only by how an earlier release
+    cleaned it (what this one drops: a share button, a view count, a numbered class): the
+    stored body, cleaned again, is the new one. Not an edit: the site changed nothing."""
     stored, html, text = existing["body_html"], row["body_html"], row["body_text"]
     return bool(stored and html) and reads_as(stored, html, text or "", row["url"])
 

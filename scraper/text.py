@@ -7,7 +7,6 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
@@ -80,8 +79,8 @@ CLOUDFLARE_EMAIL = "/cdn-cgi/l/email-protection"
 HINT_ATTRS = frozenset({"loading", "decoding", "fetchpriority", "srcset", "sizes", "data-secret"})
 # Query parameters drawn anew at every view, not part of the address: WordPress's nonces, and
 # the ``refresh`` token Download Manager adds to each download link (``?wpdmdl=ID&refresh=``).
-ONE_VIEW_QUERY = re.compile(r"[?&](?:_wpnonce|refresh)=")
 ONE_VIEW_PARAMS = frozenset({"_wpnonce", "refresh"})
+ONE_VIEW_QUERY = re.compile(rf"[?&](?:{'|'.join(ONE_VIEW_PARAMS)})=")
 
 # Whole paragraphs that are boilerplate, not the press release (see SITE.md).
 BOILERPLATE = re.compile(
@@ -143,40 +142,6 @@ def clean_body(element: HtmlElement, base_url: str) -> HtmlElement:
             p.drop_tag()
     _wrap_loose(element)
     return element
-
-
-def cleaned_again(html: str, base_url: str) -> tuple[str, str] | None:
-    """A stored body as this release's cleaning reads it: (body_html, body_text); None when it
-    cannot be read. A body an earlier release stored with what is dropped now (a share button,
-    a numbered class) reads as today's parse of the same page does."""
-    if not html.strip():
-        return None
-    try:
-        root = lxml_html.fragment_fromstring(html, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return None
-    clean_body(root, base_url)
-    return body_html(root), body_text(root)
-
-
-def reads_as(stored: str, html: str, text: str, base_url: str) -> bool:
-    """Whether a stored body, cleaned again by this release, is ``html`` and ``text``, its
-    attributes in any order (an image an earlier release stored without its lazy ``src`` gets
-    it back last)."""
-    again = cleaned_again(stored, base_url)
-    if again is None or again[1] != text:
-        return False
-    return again[0] == html or _sorted_attributes(again[0]) == _sorted_attributes(html)
-
-
-def _sorted_attributes(html: str) -> str:
-    root = lxml_html.fragment_fromstring(html, create_parent="div")
-    for el in root.iter():
-        if isinstance(el.tag, str) and len(el.attrib) > 1:
-            attributes = sorted(el.attrib.items())
-            el.attrib.clear()
-            el.attrib.update(attributes)
-    return lxml_html.tostring(root, encoding="unicode")
 
 
 def _wrap_loose(root: HtmlElement) -> None:

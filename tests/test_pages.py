@@ -24,8 +24,14 @@ from scraper.pages import (
     Unreadable,
     page_object_for,
 )
-from scraper.pages.html import _PARSER, _head_and_main, parse_fragment, parse_html
-from scraper.text import cleaned_again
+from scraper.pages.html import (
+    _PARSER,
+    _head_and_main,
+    cleaned_again,
+    parse_fragment,
+    parse_html,
+    reads_as,
+)
 
 sys.path.insert(0, str(Path(__file__).parent))
 import wordpress  # noqa: E402
@@ -87,6 +93,20 @@ def test_a_stored_body_cleaned_again_is_the_same_body(case, source):
     body otherwise: a body as this release stores it reads back unchanged."""
     article = parse(case, source)
     assert cleaned_again(article.body_html, article.url) == (article.body_html, article.body_text)
+
+
+def test_a_body_stored_by_an_earlier_release_reads_as_todays():
+    """What the archive asks before it calls a difference an edit: the stored body cleaned
+    again, attributes in any order (an earlier release dropped a lazy image's placeholder src
+    and kept its data-lazy-src, which comes back as src, last)."""
+    url = "https://ham.go.id/x/"
+    today = '<p><img src="https://ham.go.id/f.jpg" alt="Foto" width="640"></p>'
+    stored = '<p><img alt="Foto" width="640" data-lazy-src="https://ham.go.id/f.jpg"></p>'
+    assert reads_as(stored, today, "", url)
+    assert reads_as(stored + '<div class="post-views"><p>Dilihat: 3</p></div>', today, "", url)
+    assert not reads_as(stored, today.replace("f.jpg", "g.jpg"), "", url)
+    assert not reads_as(stored, today, "Teks baru.", url)
+    assert not reads_as("", today, "", url)
 
 
 def test_a_page_is_not_an_article():

@@ -20,7 +20,6 @@ from scraper.text import (
     cloudflare_email,
     plain,
     post_author,
-    reads_as,
     site_time,
     slug_of,
     steady_url,
@@ -240,20 +239,6 @@ def test_the_numbers_wordpress_gives_a_request_s_blocks_are_not_kept():
         '<figure class="wp-block-gallery"><p>c</p></figure><div class="gallery galleryid-9">'
         '<p>d</p></div><h2 id="bagian-2">Bagian</h2>'
     )
-
-
-def test_a_body_stored_by_an_earlier_release_reads_as_todays():
-    """What the archive asks before it calls a difference an edit: the stored body cleaned
-    again, attributes in any order (an earlier release dropped a lazy image's placeholder src
-    and kept its data-lazy-src, which comes back as src, last)."""
-    url = "https://ham.go.id/x/"
-    today = '<p><img src="https://ham.go.id/f.jpg" alt="Foto" width="640"></p>'
-    stored = '<p><img alt="Foto" width="640" data-lazy-src="https://ham.go.id/f.jpg"></p>'
-    assert reads_as(stored, today, "", url)
-    assert reads_as(stored + '<div class="post-views"><p>Dilihat: 3</p></div>', today, "", url)
-    assert not reads_as(stored, today.replace("f.jpg", "g.jpg"), "", url)
-    assert not reads_as(stored, today, "Teks baru.", url)
-    assert not reads_as("", today, "", url)
 
 
 def test_retry_after_header():

@@ -31,7 +31,16 @@ from scraper.pages.article import (
     make_article,
     missing,
 )
-from scraper.text import absolute_url, canonical_url, plain, post_author, site_time
+from scraper.text import (
+    absolute_url,
+    body_html,
+    body_text,
+    canonical_url,
+    clean_body,
+    plain,
+    post_author,
+    site_time,
+)
 
 POST_ID = re.compile(r"[?&]p=(\d+)|post-?(?:id-)?(\d+)")
 PERMALINK = re.compile(r"/\d{4}/\d{2}/\d{2}/[^/]+/?$")
@@ -478,6 +487,39 @@ def parse_fragment(html: str) -> lxml_html.HtmlElement:
         root.text = elements.pop(0)
     root.extend(elements)
     return root
+
+
+def cleaned_again(html: str, base_url: str) -> tuple[str, str] | None:
+    """A stored body as this release's cleaning reads it: (body_html, body_text); None when it
+    cannot be read. A body an earlier release stored with what is dropped now (a share button,
+    a numbered class) reads as today's parse of the same page does."""
+    if not html.strip():
+        return None
+    try:
+        root = clean_body(parse_fragment(html), base_url)
+    except (Unreadable, etree.ParserError, ValueError):
+        return None
+    return body_html(root), body_text(root)
+
+
+def reads_as(stored: str, html: str, text: str, base_url: str) -> bool:
+    """Whether a stored body, cleaned again by this release, is ``html`` and ``text``, its
+    attributes in any order (an image an earlier release stored without its lazy ``src`` gets
+    it back last)."""
+    again = cleaned_again(stored, base_url)
+    if again is None or again[1] != text:
+        return False
+    return again[0] == html or _sorted_attributes(again[0]) == _sorted_attributes(html)
+
+
+def _sorted_attributes(html: str) -> str:
+    root = parse_fragment(html)
+    for el in root.iter():
+        if isinstance(el.tag, str) and len(el.attrib) > 1:
+            attributes = sorted(el.attrib.items())
+            el.attrib.clear()
+            el.attrib.update(attributes)
+    return lxml_html.tostring(root, encoding="unicode")
 
 
 def _check_complete(parser: etree.HTMLParser) -> None:
